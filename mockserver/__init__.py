@@ -1,0 +1,6 @@
+"""An in-memory stand-in for the Mixpeek retriever interactions API."""
+
+from mockserver.app import create_app
+from mockserver.config import Settings
+
+__all__ = ["Settings", "create_app"]

@@ -1,0 +1,55 @@
+"""One thin handler per operation: parse, call the domain, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from mockserver.jsonio import decode, respond
+from mockserver.query import parse_list_request, run_query
+from mockserver.records import new_record
+from mockserver.state import NAMESPACE
+from mockserver.validation import check
+
+
+async def _json_body(request: web.Request) -> Any:
+    return decode(await request.read())
+
+
+async def create_interaction(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    check("SearchInteraction", body)
+    record = new_record(body)
+    request[NAMESPACE].add(record)
+    return respond(record)
+
+
+async def create_interactions_batch(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    check("BatchInteractionsRequest", body)
+    records = [new_record(item) for item in body["interactions"]]
+    namespace = request[NAMESPACE]
+    for record in records:
+        namespace.add(record)
+    results = [{"index": i, "interaction_id": r["interaction_id"], "status": "created"} for i, r in enumerate(records)]
+    return respond({"created": len(records), "failed": 0, "errors": [], "results": results})
+
+
+async def list_interactions(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    query = parse_list_request({} if body is None else body, request.query)
+    namespace = request[NAMESPACE]
+    return respond(run_query(namespace, query, request.path))
+
+
+async def get_interaction(request: web.Request) -> web.Response:
+    return respond(request[NAMESPACE].get(request.match_info["interaction_id"]))
+
+
+async def delete_interaction(request: web.Request) -> web.Response:
+    deleted = request[NAMESPACE].delete(request.match_info["interaction_id"])
+    interaction_id = deleted["interaction_id"]
+    return respond(
+        {"success": True, "interaction_id": interaction_id, "message": f"Interaction {interaction_id} deleted"}
+    )

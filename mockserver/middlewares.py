@@ -1,0 +1,98 @@
+"""Cross-cutting rules every operation shares: error rendering, auth and namespaces."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from mockserver.errors import ApiError, BadRequest, PayloadTooLarge, Unauthorized, error_body
+from mockserver.jsonio import respond
+from mockserver.state import NAMESPACE, SETTINGS, STORE
+
+log = logging.getLogger(__name__)
+
+_HTTP_ERROR_TYPES = {404: "NotFoundError", 405: "MethodNotAllowedError"}
+
+
+def _render_http(exc: web.HTTPException, request: web.Request) -> web.Response:
+    """aiohttp's own 4xx (unknown path, wrong method, oversized body) as ErrorResponse JSON."""
+    headers = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+    message = {
+        404: f"No route for {request.path}",
+        405: f"{request.method} is not allowed on {request.path}; allowed: {exc.headers.get('Allow', '')}",
+    }.get(exc.status, exc.reason)
+    body = {
+        "success": False,
+        "status": exc.status,
+        "error": {"message": message, "type": _HTTP_ERROR_TYPES.get(exc.status, "HTTPError"), "details": None},
+    }
+    return respond(body, exc.status, headers)
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return respond(error_body(exc), exc.status)
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[SETTINGS].max_body_bytes
+        too_large = PayloadTooLarge(
+            f"Request body exceeds the {limit} bytes this server accepts (--max-body-bytes)", {"max_bytes": limit}
+        )
+        return respond(error_body(too_large), too_large.status)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _render_http(exc, request)
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        body = {
+            "success": False,
+            "status": 500,
+            "error": {"message": "Internal server error", "type": "InternalServerError", "details": None},
+        }
+        return respond(body, 500)
+
+
+def _token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise Unauthorized("Missing Authorization header; send 'Authorization: Bearer <api key>'")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Authorization must be 'Bearer <api key>' with a non-empty key")
+    return token.strip()
+
+
+def _accepted(token: str, keys: frozenset[str]) -> bool:
+    # Compare against every key, always, so the time taken says nothing about which one is close.
+    found = False
+    for key in keys:
+        found |= hmac.compare_digest(token.encode(), key.encode())
+    return found
+
+
+@web.middleware
+async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.match_info.http_exception is not None:
+        raise request.match_info.http_exception
+    keys = request.app[SETTINGS].api_keys
+    token = _token(request)
+    if keys and not _accepted(token, keys):
+        raise Unauthorized("API key not accepted by this server")
+    return await handler(request)
+
+
+@web.middleware
+async def namespace(request: web.Request, handler: Handler) -> web.StreamResponse:
+    name = request.headers.get("X-Namespace", "").strip()
+    if not name:
+        raise BadRequest(
+            "Missing X-Namespace header; every operation is scoped to a namespace", {"header": "X-Namespace"}
+        )
+    request[NAMESPACE] = request.app[STORE].namespace(name)
+    return await handler(request)

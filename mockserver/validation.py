@@ -1,0 +1,120 @@
+"""Check request bodies against ``specs/`` and turn jsonschema's findings into FieldErrors.
+
+The rules themselves live only in the schema files; this module only words the
+messages so that each names the offending location, what was wrong and what is allowed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+import specs
+from mockserver.errors import FieldError, Location, ValidationFailed
+
+MAX_REPORTED = 20
+
+_JSON_TYPES = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    type(None): "null",
+}
+
+
+def json_type(value: Any) -> str:
+    """A JSON-flavoured name for the type of a decoded value, for messages."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _allowed(values: Any) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _translate(error: ValidationError, prefix: Location) -> FieldError:
+    loc: Location = prefix + tuple(error.absolute_path)
+    kind = str(error.validator)
+    value = error.validator_value
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if kind == "required":
+        missing = next((k for k in value if isinstance(error.instance, dict) and k not in error.instance), "?")
+        return FieldError((*loc, missing), "field required", "missing")
+    if kind == "additionalProperties" and isinstance(error.instance, dict):
+        known = schema.get("properties", {})
+        extra = next((k for k in error.instance if k not in known), "?")
+        return FieldError((*loc, extra), f"unknown key {extra!r}; allowed: {_allowed(known)}", "extra_forbidden")
+    if kind == "type":
+        wanted = " or ".join(value) if isinstance(value, list) else value
+        return FieldError(loc, f"must be of type {wanted}, got {json_type(error.instance)}", "type_error")
+    if kind == "enum":
+        return FieldError(loc, f"{_short(error.instance)} is not allowed; use one of: {_allowed(value)}", "enum")
+    if kind == "const":
+        return FieldError(loc, f"must be {_short(value)}", "literal_error")
+    if kind in {"minimum", "maximum"}:
+        side = "at least" if kind == "minimum" else "at most"
+        return FieldError(loc, f"must be {side} {value}, got {_short(error.instance)}", f"{kind}_error")
+    if kind in {"minItems", "maxItems"}:
+        side = "at least" if kind == "minItems" else "at most"
+        return FieldError(loc, f"must hold {side} {value} item{'s' if value != 1 else ''}", "length_error")
+    if kind in {"minLength", "maxLength"}:
+        side = "at least" if kind == "minLength" else "at most"
+        return FieldError(loc, f"must be {side} {value} character{'s' if value != 1 else ''} long", "length_error")
+    if kind == "not":
+        reason = schema.get("description") or "this value is not allowed here"
+        return FieldError(loc, f"{_short(error.instance)} is refused: {reason}", "value_error")
+    return FieldError(loc, error.message, kind)
+
+
+def check(model: str, instance: Any, prefix: Location = ("body",)) -> None:
+    """Raise ValidationFailed listing what is wrong with ``instance`` as a ``model``, if anything."""
+    validator = specs.validator(model)
+    found = []
+    for error in validator.iter_errors(instance):
+        found.append(_translate(best_match([error]), prefix))
+        if len(found) >= MAX_REPORTED:
+            break
+    if found:
+        raise ValidationFailed(found)
+
+
+def _coerce(raw: str, wanted: Any) -> Any:
+    """Read a query-string value as the JSON type its schema asks for; leave it as text if it is not one."""
+    if wanted == "integer":
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    if wanted == "boolean":
+        return {"true": True, "1": True, "false": False, "0": False}.get(raw.lower(), raw)
+    return raw
+
+
+def check_query(operation_id: str, params: dict[str, str]) -> dict[str, Any]:
+    """Validate an operation's query parameters against ``openapi.json``; return them typed.
+
+    Unknown parameters are ignored, as FastAPI does.
+    """
+    schemas = specs.query_parameters(operation_id)
+    typed: dict[str, Any] = {}
+    found: list[FieldError] = []
+    for name, schema in schemas.items():
+        if name not in params:
+            continue
+        value = _coerce(params[name], schema.get("type"))
+        typed[name] = value
+        for error in Draft202012Validator(schema).iter_errors(value):
+            found.append(_translate(error, ("query", name)))
+    if found:
+        raise ValidationFailed(found)
+    return typed

@@ -1,0 +1,9 @@
+"""The contract as data: one JSON Schema per documented model and the OpenAPI document.
+
+Everything that validates a request, checks a response or generates test data reads
+its rules from here, so there is exactly one copy of each rule.
+"""
+
+from specs.loader import MODEL_NAMES, bundled_openapi, openapi_path, operation, query_parameters, schema, validator
+
+__all__ = ["MODEL_NAMES", "bundled_openapi", "openapi_path", "operation", "query_parameters", "schema", "validator"]

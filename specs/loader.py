@@ -1,0 +1,112 @@
+"""Read the schema files once and hand out validators and a self-contained OpenAPI document.
+
+The schema files reference each other by file name (``"InteractionType.json"``) so that
+each stays readable on its own; ``openapi.json`` references them as ``schemas/<Model>.json``.
+Tools that want one document (Schemathesis, the served spec) get :func:`bundled_openapi`,
+where every file reference is rewritten to ``#/components/schemas/<Model>``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+_HERE = Path(__file__).resolve().parent
+_SCHEMAS = _HERE / "schemas"
+_BASE_URI = _SCHEMAS.as_uri() + "/"
+
+MODEL_NAMES: tuple[str, ...] = tuple(sorted(p.stem for p in _SCHEMAS.glob("*.json")))
+
+
+def openapi_path() -> Path:
+    """Location of the OpenAPI document on disk (its schema references are relative to it)."""
+    return _HERE / "openapi.json"
+
+
+@cache
+def _raw_schema(name: str) -> dict[str, Any]:
+    if name not in MODEL_NAMES:
+        known = ", ".join(MODEL_NAMES)
+        raise KeyError(f"no schema named {name!r}; known models: {known}")
+    loaded: dict[str, Any] = json.loads((_SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def schema(name: str) -> dict[str, Any]:
+    """A copy of one model's JSON Schema, as stored (references by file name)."""
+    return copy.deepcopy(_raw_schema(name))
+
+
+@cache
+def _registry() -> Registry[Any]:
+    resources = [
+        (f"{_BASE_URI}{name}.json", Resource.from_contents(_raw_schema(name), default_specification=DRAFT202012))
+        for name in MODEL_NAMES
+    ]
+    return Registry().with_resources(resources)
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    """A reusable validator for one model, with references to the other models resolved."""
+    _raw_schema(name)
+    return Draft202012Validator({"$ref": f"{_BASE_URI}{name}.json"}, registry=_registry())
+
+
+def _component_ref(ref: str, owner: str) -> str:
+    """Map a file reference (``X.json#/frag``) or a local one (``#/frag`` inside ``owner``) into the bundle."""
+    target, _, fragment = ref.partition("#")
+    name = Path(target).stem if target else owner
+    return f"#/components/schemas/{name}{fragment}"
+
+
+def _rewrite_refs(node: Any, owner: str) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: _component_ref(value, owner)
+            if key == "$ref" and isinstance(value, str)
+            else _rewrite_refs(value, owner)
+            for key, value in node.items()
+            if key != "$schema"
+        }
+    if isinstance(node, list):
+        return [_rewrite_refs(item, owner) for item in node]
+    return node
+
+
+@cache
+def _bundle() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(openapi_path().read_text(encoding="utf-8"))
+    components = document["components"]["schemas"]
+    for name, entry in components.items():
+        reference = entry.get("$ref", "")
+        if reference.startswith("schemas/"):
+            components[name] = _rewrite_refs(_raw_schema(Path(reference).stem), name)
+    return document
+
+
+def bundled_openapi() -> dict[str, Any]:
+    """The OpenAPI document with every model inlined under ``components/schemas``."""
+    return copy.deepcopy(_bundle())
+
+
+def operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
+    """``(method, path, operation object)`` of one operation of the bundled document."""
+    for path, item in _bundle()["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and op.get("operationId") == operation_id:
+                return method.upper(), path, op
+    raise KeyError(f"no operation {operation_id!r} in openapi.json")
+
+
+def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
+    """Schema of each query parameter of an operation, by name."""
+    _, _, op = operation(operation_id)
+    return {p["name"]: p["schema"] for p in op.get("parameters", []) if p.get("in") == "query"}

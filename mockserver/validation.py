@@ -7,6 +7,8 @@ messages so that each names the offending location, what was wrong and what is a
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -45,7 +47,7 @@ def _allowed(values: Any) -> str:
 def _translate(error: ValidationError, prefix: Location) -> FieldError:
     loc: Location = prefix + tuple(error.absolute_path)
     kind = str(error.validator)
-    value = error.validator_value
+    value: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
     if kind == "required":
         missing = next((k for k in value if isinstance(error.instance, dict) and k not in error.instance), "?")
@@ -100,21 +102,27 @@ def _coerce(raw: str, wanted: Any) -> Any:
     return raw
 
 
-def check_query(operation_id: str, params: dict[str, str]) -> dict[str, Any]:
+@cache
+def _query_validators(operation_id: str) -> dict[str, tuple[Any, Draft202012Validator]]:
+    return {
+        name: (schema.get("type"), Draft202012Validator(schema))
+        for name, schema in specs.query_parameters(operation_id).items()
+    }
+
+
+def check_query(operation_id: str, params: Mapping[str, str]) -> dict[str, Any]:
     """Validate an operation's query parameters against ``openapi.json``; return them typed.
 
     Unknown parameters are ignored, as FastAPI does.
     """
-    schemas = specs.query_parameters(operation_id)
     typed: dict[str, Any] = {}
     found: list[FieldError] = []
-    for name, schema in schemas.items():
+    for name, (wanted, param_validator) in _query_validators(operation_id).items():
         if name not in params:
             continue
-        value = _coerce(params[name], schema.get("type"))
+        value = _coerce(params[name], wanted)
         typed[name] = value
-        for error in Draft202012Validator(schema).iter_errors(value):
-            found.append(_translate(error, ("query", name)))
+        found.extend(_translate(error, ("query", name)) for error in param_validator.iter_errors(value))
     if found:
         raise ValidationFailed(found)
     return typed

@@ -1,6 +1,7 @@
 """An in-memory stand-in for the Mixpeek retriever interactions API."""
 
 from mockserver.app import create_app
+from mockserver.background import BackgroundServer
 from mockserver.config import Settings
 
-__all__ = ["Settings", "create_app"]
+__all__ = ["BackgroundServer", "Settings", "create_app"]

@@ -12,7 +12,17 @@ from mockserver.store import Record
 
 # The stored record carries every documented field (null when the client left it out), as
 # the upstream API answers; unknown keys of the request are dropped (seed behaviour).
-_FIELDS = tuple(specs.schema("SearchInteraction")["properties"])
+_PROPERTIES: dict[str, Any] = specs.schema("SearchInteraction")["properties"]
+_FIELDS = tuple(_PROPERTIES)
+
+
+def _is_integer_field(field_schema: Mapping[str, Any]) -> bool:
+    branches = [field_schema, *field_schema.get("anyOf", [])]
+    return any(branch.get("type") == "integer" for branch in branches)
+
+
+# JSON Schema counts 3.0 as an integer; like FastAPI, store it as 3 so strict clients can read it back.
+_INTEGER_FIELDS = frozenset(name for name, field_schema in _PROPERTIES.items() if _is_integer_field(field_schema))
 
 
 def utc_now() -> str:
@@ -21,6 +31,9 @@ def utc_now() -> str:
 
 def new_record(interaction: Mapping[str, Any]) -> Record:
     record: Record = {name: interaction.get(name) for name in _FIELDS}
+    for name in _INTEGER_FIELDS:
+        if isinstance(record[name], float):
+            record[name] = int(record[name])
     record["interaction_id"] = str(uuid.uuid4())
     record["timestamp"] = utc_now()
     return record

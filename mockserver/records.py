@@ -22,6 +22,8 @@ def _is_integer_field(field_schema: Mapping[str, Any]) -> bool:
 
 
 # JSON Schema counts 3.0 as an integer; like FastAPI, store it as 3 so strict clients can read it back.
+# Beyond 64 bits it stays a float: JSON encoders (orjson among them) cannot write such integers.
+_INT64_LIMIT = 2**63
 _INTEGER_FIELDS = frozenset(name for name, field_schema in _PROPERTIES.items() if _is_integer_field(field_schema))
 
 
@@ -32,7 +34,7 @@ def utc_now() -> str:
 def new_record(interaction: Mapping[str, Any]) -> Record:
     record: Record = {name: interaction.get(name) for name in _FIELDS}
     for name in _INTEGER_FIELDS:
-        if isinstance(record[name], float):
+        if isinstance(record[name], float) and abs(record[name]) < _INT64_LIMIT:
             record[name] = int(record[name])
     record["interaction_id"] = str(uuid.uuid4())
     record["timestamp"] = utc_now()

@@ -157,13 +157,25 @@ def test_seed_request_example_is_a_valid_list_request() -> None:
     ("model", "instance", "path"),
     [
         ("ListInteractionsRequest", {"filters": {"AND": []}}, ["filters", "AND"]),
-        ("ListInteractionsRequest", {"filters": {"OR": [{"field": "a", "operator": "in", "value": 3}]}}, ["filters", "OR", 0, "value"]),
+        (
+            "ListInteractionsRequest",
+            {"filters": {"OR": [{"field": "a", "operator": "in", "value": 3}]}},
+            ["filters", "OR", 0, "value"],
+        ),
         ("ListInteractionsRequest", {"filters": {"position": {"between": 3}}}, ["filters", "position"]),
-        ("ListInteractionsRequest", {"filters": {"NOT": [{"field": "a", "value": {"type": "dynamic", "field": "x"}}]}}, ["filters", "NOT", 0, "value"]),
+        (
+            "ListInteractionsRequest",
+            {"filters": {"NOT": [{"field": "a", "value": {"type": "dynamic", "field": "x"}}]}},
+            ["filters", "NOT", 0, "value"],
+        ),
         ("ListInteractionsRequest", {"sort": {"field": "position", "direction": "up"}}, ["sort", "direction"]),
         ("SearchInteraction", {"feature_id": "f", "interaction_type": [], "position": 0}, ["interaction_type"]),
         ("SearchInteraction", {"feature_id": "f", "interaction_type": ["click"], "position": -1}, ["position"]),
-        ("SearchInteraction", {"feature_id": "f", "interaction_type": ["click"], "position": 0, "result_set_size": 0}, ["result_set_size"]),
+        (
+            "SearchInteraction",
+            {"feature_id": "f", "interaction_type": ["click"], "position": 0, "result_set_size": 0},
+            ["result_set_size"],
+        ),
     ],
 )
 def test_contract_rules_are_in_the_schemas(model: str, instance: Any, path: list[Any]) -> None:

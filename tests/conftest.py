@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -31,3 +37,64 @@ def make_client(aiohttp_client: Any) -> ClientFactory:
 async def client(make_client: ClientFactory) -> TestClient[Any, Any]:
     """An empty mock that accepts any token."""
     return await make_client()
+
+
+class RunningCli:
+    """A ``mockserver`` console-script process and the URL its banner announced."""
+
+    def __init__(self, process: subprocess.Popen[str], url: str, banner: list[str]) -> None:
+        self.process = process
+        self.url = url
+        self.banner = banner
+
+    def stop(self) -> tuple[int, str]:
+        """SIGTERM, then the exit code and whatever else it wrote to stderr."""
+        self.process.send_signal(signal.SIGTERM)
+        _, rest = self.process.communicate(timeout=10)
+        return self.process.returncode, rest
+
+
+def start_cli(*args: str, env: dict[str, str] | None = None) -> RunningCli:
+    """Start the console script on a free port (unless told otherwise) and wait for its banner."""
+    command = [shutil.which("mockserver") or "mockserver", *args]
+    if "--port" not in args and not (env and "MOCKSERVER_PORT" in env):
+        command += ["--port", "0"]
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    assert process.stderr is not None
+    banner: list[str] = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if not line:
+            break
+        banner.append(line.rstrip("\n"))
+        if "press Ctrl+C to stop" in line:
+            url = re.search(r"listening on (http://\S+)", "\n".join(banner))
+            assert url, banner
+            return RunningCli(process, url.group(1), banner)
+    process.kill()
+    raise AssertionError(f"mockserver did not start: {banner}")
+
+
+@pytest.fixture
+def cli() -> Iterator[Callable[..., RunningCli]]:
+    """Start ``mockserver`` processes; any still running at the end are killed."""
+    started: list[RunningCli] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> RunningCli:
+        running = start_cli(*args, env=env)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        if running.process.poll() is None:
+            running.process.kill()
+            running.process.wait(timeout=10)

@@ -78,7 +78,7 @@ def test_every_operation_documents_auth_and_namespace() -> None:
 
 
 def test_unknown_model_name_says_which_exist() -> None:
-    with pytest.raises(KeyError, match="known models: .*InteractionResponse"):
+    with pytest.raises(KeyError, match=r"known models: .*InteractionResponse"):
         specs.validator("Interaction")
 
 

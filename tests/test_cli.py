@@ -1,0 +1,101 @@
+"""The ``mockserver`` console script, as a user runs it."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+
+import pytest
+import requests
+
+from tests.conftest import RunningCli
+
+API = "/v1/retrievers/interactions"
+HEADERS = {"Authorization": "Bearer cli", "X-Namespace": "cli"}
+
+
+def test_help_shows_every_option_with_its_default() -> None:
+    out = " ".join(subprocess.run(["mockserver", "--help"], capture_output=True, text=True, check=True).stdout.split())
+    for option, default in [
+        ("--host", "127.0.0.1"),
+        ("--port", "8000"),
+        ("--seed", "42"),
+        ("--count", "1000"),
+        ("--max-body-bytes", "1048576"),
+    ]:
+        assert option in out and f"(default: {default})" in out, option
+    assert "--api-key" in out and "--namespace" in out and "MOCKSERVER_" in out
+
+
+def test_module_entry_point_matches_console_script() -> None:
+    out = subprocess.run([sys.executable, "-m", "mockserver", "--help"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("usage: mockserver")
+
+
+def test_banner_says_where_what_auth_and_how_to_stop(cli: Callable[..., RunningCli]) -> None:
+    running = cli("--count", "3")
+    banner = "\n".join(running.banner)
+    assert "any non-empty Bearer token" in banner and "Ctrl+C" in banner
+    page = requests.post(f"{running.url}{API}/list", headers=HEADERS, timeout=10).json()
+    assert page["pagination"]["total"] == 3
+    code, rest = running.stop()
+    assert code == 0 and "stopped" in rest
+
+
+def test_options_have_environment_twins(cli: Callable[..., RunningCli]) -> None:
+    running = cli(env={"MOCKSERVER_PORT": "0", "MOCKSERVER_COUNT": "4", "MOCKSERVER_API_KEY": "k1,k2"})
+    assert "2 configured API key(s)" in "\n".join(running.banner)
+    ok = requests.post(f"{running.url}{API}/list", headers={**HEADERS, "Authorization": "Bearer k2"}, timeout=10)
+    assert ok.json()["pagination"]["total"] == 4
+    refused = requests.post(f"{running.url}{API}/list", headers=HEADERS, timeout=10)
+    assert refused.status_code == 401
+
+
+def test_command_line_wins_over_environment(cli: Callable[..., RunningCli]) -> None:
+    running = cli("--count", "2", env={"MOCKSERVER_COUNT": "9"})
+    page = requests.post(f"{running.url}{API}/list", headers=HEADERS, timeout=10).json()
+    assert page["pagination"]["total"] == 2
+
+
+def test_namespace_option_restricts(cli: Callable[..., RunningCli]) -> None:
+    running = cli("--namespace", "demo", "--namespace", "prod", "--count", "0")
+    assert "namespaces: demo, prod" in "\n".join(running.banner)
+    other = requests.post(f"{running.url}{API}/list", headers=HEADERS, timeout=10)
+    assert other.status_code == 404 and other.json()["error"]["type"] == "NotFoundError"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "http"], "expected a whole number"),
+        (["--port", "70000"], "a port is 0..65535"),
+        (["--count", "-5"], "must be 0 or more"),
+        (["--seed", "x"], "invalid int value"),
+        (["--bogus"], "unrecognized arguments"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message(args: list[str], message: str) -> None:
+    result = subprocess.run(["mockserver", *args], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_environment_value_is_a_usage_error() -> None:
+    import os
+
+    result = subprocess.run(
+        ["mockserver"], capture_output=True, text=True, timeout=20, env={**os.environ, "MOCKSERVER_PORT": "abc"}
+    )
+    assert result.returncode == 2 and "expected a whole number" in result.stderr
+
+
+def test_port_in_use_exits_1_saying_why() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(["mockserver", "--port", str(port)], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr

@@ -1,39 +1,74 @@
-"""The application factory and its route table."""
+"""The application factory and its route tables.
+
+Three parts, each with the middlewares that concern it:
+- the API (``/v1/retrievers/...``): journal, error rendering, faults, auth, namespace;
+- the admin API (``/_mock/...``): error rendering, admin token;
+- ``/openapi.json`` and everything unmatched, on the root app: error rendering.
+"""
 
 from __future__ import annotations
+
+import random
+import time
 
 from aiohttp import web
 
 from fixtures import generate_interactions
-from mockserver import handlers, middlewares
+from mockserver import admin, handlers, middlewares
 from mockserver.config import Settings
-from mockserver.state import SETTINGS, STORE
+from mockserver.faults import FaultState, faults_middleware
+from mockserver.journal import Journal, journal_middleware
+from mockserver.served_spec import openapi
+from mockserver.state import FAULTS, JOURNAL, SETTINGS, STARTED_AT, STORE
 from mockserver.store import Store
 
-API = "/v1/retrievers/interactions"
+API_PREFIX = "/v1/retrievers"
+ADMIN_PREFIX = "/_mock"
 
 
-def _routes() -> list[web.RouteDef]:
+def _api_routes() -> list[web.RouteDef]:
     return [
-        web.post(API, handlers.create_interaction),
-        web.post(f"{API}/batch", handlers.create_interactions_batch),
-        web.post(f"{API}/list", handlers.list_interactions),
-        web.get(f"{API}/{{interaction_id}}", handlers.get_interaction, allow_head=False),
-        web.delete(f"{API}/{{interaction_id}}", handlers.delete_interaction),
+        web.post("/interactions", handlers.create_interaction),
+        web.post("/interactions/batch", handlers.create_interactions_batch),
+        web.post("/interactions/list", handlers.list_interactions),
+        web.get("/interactions/{interaction_id}", handlers.get_interaction, allow_head=False),
+        web.delete("/interactions/{interaction_id}", handlers.delete_interaction),
     ]
+
+
+def _api_app(journal: Journal, faults: FaultState) -> web.Application:
+    api = web.Application(
+        middlewares=[
+            journal_middleware(journal),
+            middlewares.errors,
+            faults_middleware(faults),
+            middlewares.auth,
+            middlewares.namespace,
+        ]
+    )
+    api.add_routes(_api_routes())
+    return api
+
+
+def _admin_app() -> web.Application:
+    admin_app = web.Application(middlewares=[middlewares.errors, admin.admin_auth])
+    admin_app.add_routes(admin.routes())
+    return admin_app
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
     """A ready-to-run mock: its own settings and its own namespaces, nothing shared between apps."""
     settings = settings or Settings()
-    app = web.Application(
-        middlewares=[middlewares.errors, middlewares.auth, middlewares.namespace],
-        client_max_size=settings.max_body_bytes,
-    )
+    app = web.Application(middlewares=[middlewares.errors], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[STORE] = Store(
         seeder=lambda name: generate_interactions(settings.count, settings.seed, name),
         allowed=settings.namespaces,
     )
-    app.add_routes(_routes())
+    app[JOURNAL] = Journal(settings.journal_size)
+    app[FAULTS] = FaultState(settings.faults, random.Random(settings.seed))
+    app[STARTED_AT] = time.monotonic()
+    app.router.add_get("/openapi.json", openapi, allow_head=False)
+    app.add_subapp(API_PREFIX, _api_app(app[JOURNAL], app[FAULTS]))
+    app.add_subapp(ADMIN_PREFIX, _admin_app())
     return app

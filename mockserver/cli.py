@@ -8,17 +8,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiohttp import web
 
 from mockserver.app import create_app
-from mockserver.config import DEFAULT_COUNT, DEFAULT_HOST, DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, DEFAULT_SEED, Settings
+from mockserver.config import (
+    DEFAULT_COUNT,
+    DEFAULT_HOST,
+    DEFAULT_JOURNAL_SIZE,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_PORT,
+    DEFAULT_SAVE_INTERVAL_S,
+    DEFAULT_SEED,
+    Faults,
+    Settings,
+)
+from mockserver.faults import MAX_FORCED_LATENCY_MS
 
 _ENV_PREFIX = "MOCKSERVER_"
+# Client, request line, status, bytes, milliseconds: enough to follow a test run, cheap to write.
+ACCESS_LOG_FORMAT = '%a "%r" %s %b %Dus'
 
 
 def _env(name: str, default: str) -> str:
@@ -38,6 +53,47 @@ def _non_negative(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
+
+
+def _latency(text: str) -> tuple[int, int]:
+    low, _, high = text.partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected MS or MIN-MAX in milliseconds, got {text!r}") from None
+    if not 0 <= bounds[0] <= bounds[1] <= MAX_FORCED_LATENCY_MS:
+        raise argparse.ArgumentTypeError(f"need 0 <= MIN <= MAX <= {MAX_FORCED_LATENCY_MS}, got {text!r}")
+    return bounds
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
+    return value
+
+
+def _rate(text: str) -> float:
+    number = text.removesuffix("/s")
+    try:
+        value = float(number)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected N/s (requests per second), got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
+    return value
+
+
+def _flag(name: str) -> bool:
+    return _env(name, "").lower() in {"1", "true", "yes", "on"}
+
+
+def _optional_path(name: str) -> Path | None:
+    value = _env(name, "")
+    return Path(value) if value else None
 
 
 def _port(text: str) -> int:
@@ -83,6 +139,48 @@ def build_parser() -> argparse.ArgumentParser:
         default=_env("max-body-bytes", str(DEFAULT_MAX_BODY_BYTES)),
         help="largest request body accepted (413 beyond)",
     )
+    parser.add_argument(
+        "--data", type=Path, default=_optional_path("data"), help="JSON or JSONL file of records to serve"
+    )
+    parser.add_argument(
+        "--state-file",
+        type=Path,
+        default=_optional_path("state-file"),
+        help="load state from this file at start, save it there on shutdown and periodically",
+    )
+    parser.add_argument(
+        "--save-interval",
+        type=float,
+        default=_env("save-interval", str(DEFAULT_SAVE_INTERVAL_S)),
+        help="seconds between periodic saves of --state-file",
+    )
+    parser.add_argument(
+        "--admin-token", default=_env("admin-token", "") or None, help="token the /_mock/ admin API requires"
+    )
+    parser.add_argument(
+        "--journal-size",
+        type=_non_negative,
+        default=_env("journal-size", str(DEFAULT_JOURNAL_SIZE)),
+        help="requests kept in the journal (a ring buffer)",
+    )
+    faults = parser.add_argument_group("faults (off by default)")
+    faults.add_argument(
+        "--latency", type=_latency, default=_env("latency", "") or None, help="added latency: MS or MIN-MAX"
+    )
+    faults.add_argument(
+        "--error-rate", type=_share, default=_env("error-rate", "0"), help="share of requests answered 500/503"
+    )
+    faults.add_argument(
+        "--rate-limit", type=_rate, default=_env("rate-limit", "") or None, help="N/s per API key, then 429"
+    )
+    parser.add_argument("--strict", action="store_true", default=_flag("strict"), help="refuse unknown body keys (422)")
+    parser.add_argument(
+        "--upstream-enums",
+        action="store_true",
+        default=_flag("upstream-enums"),
+        help="accept the interaction types upstream added in 2026",
+    )
+    parser.add_argument("--quiet", action="store_true", default=_flag("quiet"), help="no access log")
     return parser
 
 
@@ -98,6 +196,15 @@ def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
         api_keys=frozenset(api_keys),
         namespaces=frozenset(namespaces) if namespaces else None,
         max_body_bytes=args.max_body_bytes,
+        admin_token=args.admin_token,
+        journal_size=args.journal_size,
+        faults=Faults(latency_ms=args.latency, error_rate=args.error_rate, rate_limit_per_s=args.rate_limit),
+        strict=args.strict,
+        upstream_enums=args.upstream_enums,
+        data_file=args.data,
+        state_file=args.state_file,
+        save_interval_s=args.save_interval,
+        quiet=args.quiet,
     )
 
 
@@ -119,7 +226,8 @@ def describe(settings: Settings, port: int) -> str:
 
 async def serve(settings: Settings) -> None:
     """Run until SIGINT or SIGTERM, then shut down cleanly."""
-    runner = web.AppRunner(create_app(settings))
+    access_log = None if settings.quiet else logging.getLogger("mockserver.access")
+    runner = web.AppRunner(create_app(settings), access_log=access_log, access_log_format=ACCESS_LOG_FORMAT)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)
@@ -137,6 +245,7 @@ async def serve(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     settings = settings_from_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         asyncio.run(serve(settings))
     except OSError as exc:

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_SEED = 42
 DEFAULT_COUNT = 1000
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_JOURNAL_SIZE = 1000
+DEFAULT_SAVE_INTERVAL_S = 30.0
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Misbehaviour for client testing, all off by default; the admin API can change it at run time."""
+
+    latency_ms: tuple[int, int] | None = None
+    error_rate: float = 0.0
+    rate_limit_per_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -20,3 +32,12 @@ class Settings:
     api_keys: frozenset[str] = field(default_factory=frozenset)
     namespaces: frozenset[str] | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    admin_token: str | None = None
+    journal_size: int = DEFAULT_JOURNAL_SIZE
+    faults: Faults = field(default_factory=Faults)
+    strict: bool = False
+    upstream_enums: bool = False
+    data_file: Path | None = None
+    state_file: Path | None = None
+    save_interval_s: float = DEFAULT_SAVE_INTERVAL_S
+    quiet: bool = False

@@ -39,7 +39,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except ApiError as exc:
         return respond(error_body(exc), exc.status)
     except web.HTTPRequestEntityTooLarge:
-        limit = request.app[SETTINGS].max_body_bytes
+        limit = request.config_dict[SETTINGS].max_body_bytes
         too_large = PayloadTooLarge(
             f"Request body exceeds the {limit} bytes this server accepts (--max-body-bytes)", {"max_bytes": limit}
         )
@@ -80,7 +80,7 @@ def _accepted(token: str, keys: frozenset[str]) -> bool:
 async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.match_info.http_exception is not None:
         raise request.match_info.http_exception
-    keys = request.app[SETTINGS].api_keys
+    keys = request.config_dict[SETTINGS].api_keys
     token = _token(request)
     if keys and not _accepted(token, keys):
         raise Unauthorized("API key not accepted by this server")
@@ -94,5 +94,5 @@ async def namespace(request: web.Request, handler: Handler) -> web.StreamRespons
         raise BadRequest(
             "Missing X-Namespace header; every operation is scoped to a namespace", {"header": "X-Namespace"}
         )
-    request[NAMESPACE] = request.app[STORE].namespace(name)
+    request[NAMESPACE] = request.config_dict[STORE].namespace(name)
     return await handler(request)

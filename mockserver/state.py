@@ -5,8 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from mockserver.config import Settings
+from mockserver.faults import FaultState
+from mockserver.journal import Journal
 from mockserver.store import NamespaceStore, Store
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
+JOURNAL = web.AppKey("journal", Journal)
+FAULTS = web.AppKey("faults", FaultState)
+STARTED_AT = web.AppKey("started_at", float)
 NAMESPACE = web.RequestKey("namespace", NamespaceStore)

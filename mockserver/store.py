@@ -63,13 +63,36 @@ class Store:
         existing = self._namespaces.get(name)
         if existing is not None:
             return existing
+        return self.reset(name)
+
+    def _check_allowed(self, name: str) -> None:
         if self._allowed is not None and name not in self._allowed:
             raise NotFound("Namespace not found", {"id": name, "resource": "namespace"})
+
+    def _seeded(self, name: str) -> NamespaceStore:
         created = NamespaceStore(name)
         for record in self._seeder(name):
             created.add(record)
-        self._namespaces[name] = created
         return created
 
     def names(self) -> list[str]:
         return sorted(self._namespaces)
+
+    def reset(self, name: str) -> NamespaceStore:
+        """Put one namespace back to its seeded state (creating it if it is new)."""
+        self._check_allowed(name)
+        seeded = self._namespaces[name] = self._seeded(name)
+        return seeded
+
+    def reset_all(self) -> None:
+        """Forget every namespace; each is seeded afresh on its next use."""
+        self._namespaces.clear()
+
+    def replace(self, name: str, records: Iterable[Record]) -> NamespaceStore:
+        """Make ``records`` the whole content of a namespace (state files)."""
+        self._check_allowed(name)
+        replaced = NamespaceStore(name)
+        for record in records:
+            replaced.add(record)
+        self._namespaces[name] = replaced
+        return replaced

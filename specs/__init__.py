@@ -4,6 +4,26 @@ Everything that validates a request, checks a response or generates test data re
 its rules from here, so there is exactly one copy of each rule.
 """
 
-from specs.loader import MODEL_NAMES, bundled_openapi, openapi_path, operation, query_parameters, schema, validator
+from specs.loader import (
+    ADMIN_TAG,
+    MODEL_NAMES,
+    bundled_openapi,
+    contract_openapi,
+    openapi_path,
+    operation,
+    query_parameters,
+    schema,
+    validator,
+)
 
-__all__ = ["MODEL_NAMES", "bundled_openapi", "openapi_path", "operation", "query_parameters", "schema", "validator"]
+__all__ = [
+    "ADMIN_TAG",
+    "MODEL_NAMES",
+    "bundled_openapi",
+    "contract_openapi",
+    "openapi_path",
+    "operation",
+    "query_parameters",
+    "schema",
+    "validator",
+]

@@ -97,6 +97,23 @@ def bundled_openapi() -> dict[str, Any]:
     return copy.deepcopy(_bundle())
 
 
+ADMIN_TAG = "Mock admin"
+
+
+def contract_openapi() -> dict[str, Any]:
+    """The bundled document without the mock's own admin operations: what any implementation must serve."""
+    document = bundled_openapi()
+    document["tags"] = [tag for tag in document["tags"] if tag["name"] != ADMIN_TAG]
+    document["components"]["securitySchemes"].pop("AdminToken", None)
+    paths = {}
+    for path, item in document["paths"].items():
+        kept = {method: op for method, op in item.items() if ADMIN_TAG not in op.get("tags", [])}
+        if kept:
+            paths[path] = kept
+    document["paths"] = paths
+    return document
+
+
 def operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
     """``(method, path, operation object)`` of one operation of the bundled document."""
     for path, item in _bundle()["paths"].items():

@@ -1,0 +1,152 @@
+"""The admin API under ``/_mock/``: health, namespaces, reset, load, journal and faults.
+
+It is the mock's own surface, not the product's: documented in openapi.json under the
+"Mock admin" tag and left out of the served contract and the contract suites.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import time
+from typing import Any
+
+import orjson
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from mockserver.config import Faults
+from mockserver.errors import Unauthorized, ValidationFailed
+from mockserver.jsonio import decode, respond
+from mockserver.records import new_record
+from mockserver.state import FAULTS, JOURNAL, SETTINGS, STARTED_AT, STORE
+from mockserver.store import Record
+from mockserver.validation import check, check_query
+
+DEFAULT_JOURNAL_LIMIT = 100
+
+
+@web.middleware
+async def admin_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.match_info.http_exception is not None:
+        raise request.match_info.http_exception
+    token = request.config_dict[SETTINGS].admin_token
+    if token is not None:
+        sent = request.headers.get("Authorization", "").partition(" ")[2].strip()
+        if not hmac.compare_digest(sent.encode(), token.encode()):
+            raise Unauthorized("The admin API needs 'Authorization: Bearer <admin token>' (--admin-token)")
+    return await handler(request)
+
+
+async def health(request: web.Request) -> web.Response:
+    store = request.config_dict[STORE]
+    names = store.names()
+    return respond(
+        {
+            "status": "ok",
+            "namespaces": len(names),
+            "records": sum(len(store.namespace(name)) for name in names),
+            "uptime_s": round(time.monotonic() - request.config_dict[STARTED_AT], 3),
+        }
+    )
+
+
+async def namespaces(request: web.Request) -> web.Response:
+    store = request.config_dict[STORE]
+    return respond({"namespaces": [{"name": n, "records": len(store.namespace(n))} for n in store.names()]})
+
+
+async def reset_all(request: web.Request) -> web.Response:
+    request.config_dict[STORE].reset_all()
+    return respond({"reset": "all"})
+
+
+async def reset_namespace(request: web.Request) -> web.Response:
+    name = request.match_info["namespace"]
+    reset = request.config_dict[STORE].reset(name)
+    return respond({"namespace": name, "records": len(reset)})
+
+
+def _parse_records(raw: bytes) -> Any:
+    """A JSON document, or JSON Lines (one record a line) as ``fixtures generate`` writes."""
+    try:
+        return decode(raw)
+    except ValidationFailed:
+        lines = [line for line in raw.splitlines() if line.strip()]
+        records = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                records.append(orjson.loads(line))
+            except orjson.JSONDecodeError as exc:
+                raise ValidationFailed.at(
+                    ("body", number), f"line {number} is not JSON: {exc}", "json_invalid"
+                ) from None
+        return records
+
+
+def _stored(item: dict[str, Any]) -> Record:
+    return dict(item) if "interaction_id" in item else new_record(item)
+
+
+async def load_records(request: web.Request) -> web.Response:
+    body = _parse_records(await request.read())
+    check("MockRecords", body)
+    items = body["interactions"] if isinstance(body, dict) else body
+    namespace = request.config_dict[STORE].namespace(request.match_info["namespace"])
+    for item in items:
+        namespace.add(_stored(item))
+    return respond({"namespace": namespace.name, "loaded": len(items), "records": len(namespace)})
+
+
+async def journal(request: web.Request) -> web.Response:
+    query = check_query("mock_journal", request.query)
+    matching = list(
+        request.config_dict[JOURNAL].select(
+            path=query.get("path"), status=query.get("status"), namespace=query.get("namespace")
+        )
+    )
+    limit = query.get("limit", DEFAULT_JOURNAL_LIMIT)
+    return respond({"entries": [e.as_json() for e in matching[-limit:]], "total": len(matching)})
+
+
+async def clear_journal(request: web.Request) -> web.Response:
+    request.config_dict[JOURNAL].clear()
+    return respond({"cleared": True})
+
+
+def _faults_json(faults: Faults) -> dict[str, Any]:
+    latency = list(faults.latency_ms) if faults.latency_ms is not None else None
+    return {"latency_ms": latency, "error_rate": faults.error_rate, "rate_limit_per_s": faults.rate_limit_per_s}
+
+
+async def get_faults(request: web.Request) -> web.Response:
+    return respond(_faults_json(request.config_dict[FAULTS].faults))
+
+
+async def set_faults(request: web.Request) -> web.Response:
+    body = decode(await request.read())
+    check("MockFaults", body)
+    state = request.config_dict[FAULTS]
+    changes: dict[str, Any] = dict(body)
+    if "latency_ms" in changes:
+        latency = changes["latency_ms"]
+        changes["latency_ms"] = (latency, latency) if isinstance(latency, int) else latency and tuple(latency)
+        if changes["latency_ms"] is not None and changes["latency_ms"][0] > changes["latency_ms"][1]:
+            raise ValidationFailed.at(("body", "latency_ms"), "the range must be [min, max] with min <= max")
+    state.faults = dataclasses.replace(state.faults, **changes)
+    state.buckets.clear()
+    return respond(_faults_json(state.faults))
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/health", health, allow_head=False),
+        web.get("/namespaces", namespaces, allow_head=False),
+        web.post("/reset", reset_all),
+        web.post("/namespaces/{namespace}/reset", reset_namespace),
+        web.post("/namespaces/{namespace}/records", load_records),
+        web.get("/journal", journal, allow_head=False),
+        web.delete("/journal", clear_journal),
+        web.get("/faults", get_faults, allow_head=False),
+        web.put("/faults", set_faults),
+    ]

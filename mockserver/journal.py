@@ -1,0 +1,96 @@
+"""The request journal: what clients sent and what they got, for tests to verify (WireMock-style).
+
+A ring buffer, so a long-running mock keeps flat memory whatever the traffic.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import orjson
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+
+MAX_BODY_CHARS = 10_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: float
+    method: str
+    path: str
+    query: str
+    namespace: str | None
+    status: int
+    latency_ms: float
+    body: Any
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Journal:
+    def __init__(self, size: int) -> None:
+        self._entries: deque[Entry] = deque(maxlen=size)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def record(self, entry: Entry) -> None:
+        self._entries.append(entry)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def select(
+        self, *, path: str | None = None, status: int | None = None, namespace: str | None = None
+    ) -> Iterator[Entry]:
+        """Entries oldest first; ``path`` matches as a prefix, the others exactly."""
+        for entry in self._entries:
+            if path is not None and not entry.path.startswith(path):
+                continue
+            if status is not None and entry.status != status:
+                continue
+            if namespace is not None and entry.namespace != namespace:
+                continue
+            yield entry
+
+
+def _body(raw: bytes) -> Any:
+    """The request body as JSON when it is JSON, else as (truncated) text."""
+    if not raw:
+        return None
+    try:
+        return orjson.loads(raw) if len(raw) <= MAX_BODY_CHARS else raw[:MAX_BODY_CHARS].decode(errors="replace")
+    except orjson.JSONDecodeError:
+        return raw[:MAX_BODY_CHARS].decode(errors="replace")
+
+
+def journal_middleware(journal: Journal) -> Middleware:
+    @web.middleware
+    async def journal_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
+        started = time.perf_counter()
+        response = await handler(request)
+        try:
+            raw = await request.read()  # cached by aiohttp when the handler already read it
+        except web.HTTPRequestEntityTooLarge:
+            raw = b""
+        journal.record(
+            Entry(
+                at=time.time(),
+                method=request.method,
+                path=request.path,
+                query=request.query_string,
+                namespace=request.headers.get("X-Namespace"),
+                status=response.status,
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+                body=_body(raw),
+            )
+        )
+        return response
+
+    return journal_requests

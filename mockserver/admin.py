@@ -19,7 +19,7 @@ from mockserver.config import Faults
 from mockserver.errors import Unauthorized, ValidationFailed
 from mockserver.jsonio import decode, respond
 from mockserver.records import new_record
-from mockserver.state import FAULTS, JOURNAL, SETTINGS, STARTED_AT, STORE
+from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
 from mockserver.store import Record
 from mockserver.validation import check, check_query
 
@@ -90,7 +90,7 @@ def _stored(item: dict[str, Any]) -> Record:
 
 async def load_records(request: web.Request) -> web.Response:
     body = _parse_records(await request.read())
-    check("MockRecords", body)
+    request.config_dict[RULES].check("MockRecords", body)
     items = body["interactions"] if isinstance(body, dict) else body
     namespace = request.config_dict[STORE].namespace(request.match_info["namespace"])
     for item in items:

@@ -14,13 +14,14 @@ import time
 from aiohttp import web
 
 from fixtures import generate_interactions
-from mockserver import admin, handlers, middlewares
+from mockserver import admin, handlers, middlewares, persistence
 from mockserver.config import Settings
 from mockserver.faults import FaultState, faults_middleware
 from mockserver.journal import Journal, journal_middleware
 from mockserver.served_spec import openapi
-from mockserver.state import FAULTS, JOURNAL, SETTINGS, STARTED_AT, STORE
+from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
 from mockserver.store import Store
+from mockserver.validation import BodyRules
 
 API_PREFIX = "/v1/retrievers"
 ADMIN_PREFIX = "/_mock"
@@ -68,7 +69,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[JOURNAL] = Journal(settings.journal_size)
     app[FAULTS] = FaultState(settings.faults, random.Random(settings.seed))
     app[STARTED_AT] = time.monotonic()
+    app[RULES] = BodyRules(strict=settings.strict, upstream_enums=settings.upstream_enums)
     app.router.add_get("/openapi.json", openapi, allow_head=False)
     app.add_subapp(API_PREFIX, _api_app(app[JOURNAL], app[FAULTS]))
     app.add_subapp(ADMIN_PREFIX, _admin_app())
+    persistence.install(app)
     return app

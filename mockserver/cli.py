@@ -30,6 +30,7 @@ from mockserver.config import (
     Settings,
 )
 from mockserver.faults import MAX_FORCED_LATENCY_MS
+from mockserver.persistence import StateFileError
 
 _ENV_PREFIX = "MOCKSERVER_"
 # Client, request line, status, bytes, milliseconds: enough to follow a test run, cheap to write.
@@ -216,12 +217,30 @@ def describe(settings: Settings, port: int) -> str:
         else "any non-empty Bearer token (no --api-key given)"
     )
     namespaces = ", ".join(sorted(settings.namespaces)) if settings.namespaces else "any (created on first use)"
-    return (
-        f"mockserver listening on http://{settings.host}:{port}\n"
-        f"  auth: {auth}\n"
-        f"  namespaces: {namespaces}; {settings.count} seeded records each (seed {settings.seed})\n"
-        f"  press Ctrl+C to stop"
-    )
+    source = f"records of {settings.data_file}" if settings.data_file else f"{settings.count} seeded records each"
+    lines = [
+        f"mockserver listening on http://{settings.host}:{port}",
+        f"  auth: {auth}",
+        f"  namespaces: {namespaces}; {source} (seed {settings.seed})",
+        f"  contract: http://{settings.host}:{port}/openapi.json; admin API: http://{settings.host}:{port}/_mock/"
+        + (" (admin token required)" if settings.admin_token else ""),
+    ]
+    faults = settings.faults
+    if faults != Faults():
+        latency = "-".join(map(str, faults.latency_ms)) if faults.latency_ms else "none"
+        lines.append(
+            f"  faults: latency {latency} ms, error rate {faults.error_rate:g}, "
+            f"rate limit {f'{faults.rate_limit_per_s:g}/s' if faults.rate_limit_per_s else 'none'}"
+        )
+    modes = [name for name, on in (("strict", settings.strict), ("upstream enums", settings.upstream_enums)) if on]
+    if modes:
+        lines.append(f"  modes: {', '.join(modes)}")
+    if settings.state_file:
+        lines.append(f"  state file: {settings.state_file} (saved every {settings.save_interval_s:g} s and on exit)")
+    if settings.host not in {"127.0.0.1", "localhost", "::1"} and not settings.api_keys:
+        lines.append(f"  WARNING: bound to {settings.host} with no --api-key: anyone who can reach it can use it")
+    lines.append("  press Ctrl+C to stop")
+    return "\n".join(lines)
 
 
 async def serve(settings: Settings) -> None:
@@ -248,6 +267,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         asyncio.run(serve(settings))
+    except StateFileError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"mockserver: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -9,8 +9,7 @@ from aiohttp import web
 from mockserver.jsonio import decode, respond
 from mockserver.query import parse_list_request, run_query
 from mockserver.records import new_record
-from mockserver.state import NAMESPACE
-from mockserver.validation import check
+from mockserver.state import NAMESPACE, RULES
 
 
 async def _json_body(request: web.Request) -> Any:
@@ -19,7 +18,7 @@ async def _json_body(request: web.Request) -> Any:
 
 async def create_interaction(request: web.Request) -> web.Response:
     body = await _json_body(request)
-    check("SearchInteraction", body)
+    request.config_dict[RULES].check("SearchInteraction", body)
     record = new_record(body)
     request[NAMESPACE].add(record)
     return respond(record)
@@ -27,7 +26,7 @@ async def create_interaction(request: web.Request) -> web.Response:
 
 async def create_interactions_batch(request: web.Request) -> web.Response:
     body = await _json_body(request)
-    check("BatchInteractionsRequest", body)
+    request.config_dict[RULES].check("BatchInteractionsRequest", body)
     records = [new_record(item) for item in body["interactions"]]
     namespace = request[NAMESPACE]
     for record in records:
@@ -38,6 +37,7 @@ async def create_interactions_batch(request: web.Request) -> web.Response:
 
 async def list_interactions(request: web.Request) -> web.Response:
     body = await _json_body(request)
+    request.config_dict[RULES].refuse_unknown_keys("ListInteractionsRequest", body)
     query = parse_list_request({} if body is None else body, request.query)
     namespace = request[NAMESPACE]
     return respond(run_query(namespace, query, request.path))

@@ -8,10 +8,12 @@ from mockserver.config import Settings
 from mockserver.faults import FaultState
 from mockserver.journal import Journal
 from mockserver.store import NamespaceStore, Store
+from mockserver.validation import BodyRules
 
 SETTINGS = web.AppKey("settings", Settings)
 STORE = web.AppKey("store", Store)
 JOURNAL = web.AppKey("journal", Journal)
 FAULTS = web.AppKey("faults", FaultState)
 STARTED_AT = web.AppKey("started_at", float)
+RULES = web.AppKey("rules", BodyRules)
 NAMESPACE = web.RequestKey("namespace", NamespaceStore)

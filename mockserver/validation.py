@@ -6,8 +6,9 @@ messages so that each names the offending location, what was wrong and what is a
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -44,6 +45,10 @@ def _allowed(values: Any) -> str:
     return ", ".join(str(v) for v in values)
 
 
+def _unknown_key(loc: Location, key: str, known: Iterable[str]) -> FieldError:
+    return FieldError((*loc, key), f"unknown key {key!r}; allowed: {_allowed(known)}", "extra_forbidden")
+
+
 def _translate(error: ValidationError, prefix: Location) -> FieldError:
     loc: Location = prefix + tuple(error.absolute_path)
     kind = str(error.validator)
@@ -55,7 +60,7 @@ def _translate(error: ValidationError, prefix: Location) -> FieldError:
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         known = schema.get("properties", {})
         extra = next((k for k in error.instance if k not in known), "?")
-        return FieldError((*loc, extra), f"unknown key {extra!r}; allowed: {_allowed(known)}", "extra_forbidden")
+        return _unknown_key(loc, extra, known)
     if kind == "type":
         wanted = " or ".join(value) if isinstance(value, list) else value
         return FieldError(loc, f"must be of type {wanted}, got {json_type(error.instance)}", "type_error")
@@ -78,16 +83,60 @@ def _translate(error: ValidationError, prefix: Location) -> FieldError:
     return FieldError(loc, error.message, kind)
 
 
+def _schema_errors(validator: Draft202012Validator, instance: Any, prefix: Location) -> Iterator[FieldError]:
+    for error in validator.iter_errors(instance):
+        yield _translate(best_match([error]), prefix)
+
+
+def _raise_first(found: Iterable[FieldError]) -> None:
+    reported = list(itertools.islice(found, MAX_REPORTED))
+    if reported:
+        raise ValidationFailed(reported)
+
+
 def check(model: str, instance: Any, prefix: Location = ("body",)) -> None:
     """Raise ValidationFailed listing what is wrong with ``instance`` as a ``model``, if anything."""
-    validator = specs.validator(model)
-    found = []
-    for error in validator.iter_errors(instance):
-        found.append(_translate(best_match([error]), prefix))
-        if len(found) >= MAX_REPORTED:
-            break
-    if found:
-        raise ValidationFailed(found)
+    _raise_first(_schema_errors(specs.validator(model), instance, prefix))
+
+
+# In strict mode these containers' items are held to their own model's keys too.
+_NESTED_MODELS = {"BatchInteractionsRequest": ("interactions", "SearchInteraction")}
+
+
+def _unknown_keys(model: str, instance: Any, prefix: Location) -> Iterator[FieldError]:
+    if not isinstance(instance, dict):
+        return
+    known = specs.schema(model).get("properties", {})
+    for key in instance:
+        if key not in known:
+            yield _unknown_key(prefix, key, known)
+    nested = _NESTED_MODELS.get(model)
+    if nested and isinstance(instance.get(nested[0]), list):
+        for index, item in enumerate(instance[nested[0]]):
+            yield from _unknown_keys(nested[1], item, (*prefix, nested[0], index))
+
+
+class BodyRules:
+    """How one server reads request bodies, as its options say.
+
+    ``upstream_enums`` accepts upstream's 2026 InteractionType values; ``strict`` refuses
+    body keys the model does not declare (upstream's behaviour from 2026-11-02).
+    """
+
+    def __init__(self, *, strict: bool = False, upstream_enums: bool = False) -> None:
+        self.strict = strict
+        self._validator = specs.upstream_validator if upstream_enums else specs.validator
+
+    def check(self, model: str, instance: Any, prefix: Location = ("body",)) -> None:
+        schema_errors = _schema_errors(self._validator(model), instance, prefix)
+        _raise_first(itertools.chain(schema_errors, self.unknown_keys(model, instance, prefix)))
+
+    def unknown_keys(self, model: str, instance: Any, prefix: Location = ("body",)) -> Iterator[FieldError]:
+        """Keys ``model`` does not declare, when strict; nothing otherwise."""
+        return _unknown_keys(model, instance, prefix) if self.strict else iter(())
+
+    def refuse_unknown_keys(self, model: str, instance: Any, prefix: Location = ("body",)) -> None:
+        _raise_first(self.unknown_keys(model, instance, prefix))
 
 
 def _coerce(raw: str, wanted: Any) -> Any:

@@ -13,6 +13,7 @@ from specs.loader import (
     operation,
     query_parameters,
     schema,
+    upstream_validator,
     validator,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "operation",
     "query_parameters",
     "schema",
+    "upstream_validator",
     "validator",
 ]

@@ -44,20 +44,38 @@ def schema(name: str) -> dict[str, Any]:
     return copy.deepcopy(_raw_schema(name))
 
 
+def _resource(name: str) -> Resource[Any]:
+    return Resource.from_contents(_raw_schema(name), default_specification=DRAFT202012)
+
+
 @cache
-def _registry() -> Registry[Any]:
-    resources = [
-        (f"{_BASE_URI}{name}.json", Resource.from_contents(_raw_schema(name), default_specification=DRAFT202012))
-        for name in MODEL_NAMES
-    ]
-    return Registry().with_resources(resources)
+def _registry(substitutions: tuple[tuple[str, str], ...] = ()) -> Registry[Any]:
+    """Every schema under its own file name, except that ``(model, stand_in)`` pairs swap contents."""
+    swapped = dict(substitutions)
+    return Registry().with_resources(
+        (f"{_BASE_URI}{name}.json", _resource(swapped.get(name, name))) for name in MODEL_NAMES
+    )
+
+
+def _validator(name: str, registry: Registry[Any]) -> Draft202012Validator:
+    _raw_schema(name)
+    return Draft202012Validator({"$ref": f"{_BASE_URI}{name}.json"}, registry=registry)
 
 
 @cache
 def validator(name: str) -> Draft202012Validator:
     """A reusable validator for one model, with references to the other models resolved."""
-    _raw_schema(name)
-    return Draft202012Validator({"$ref": f"{_BASE_URI}{name}.json"}, registry=_registry())
+    return _validator(name, _registry())
+
+
+# Upstream's 2026 edition of the API: the models are the seed's, but InteractionType is wider.
+_UPSTREAM_2026 = (("InteractionType", "InteractionType2026"),)
+
+
+@cache
+def upstream_validator(name: str) -> Draft202012Validator:
+    """Like :func:`validator`, with InteractionType replaced by upstream's 2026 list of values."""
+    return _validator(name, _registry(_UPSTREAM_2026))
 
 
 def _component_ref(ref: str, owner: str) -> str:

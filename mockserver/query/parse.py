@@ -1,0 +1,135 @@
+"""A list request (JSON body + query string) read into a typed ListQuery, or a 422 saying what to fix.
+
+Shapes (types, enums, operand kinds, empty lists, unknown operators, DynamicValue, parameter
+bounds) are the schemas' business: ``check`` and ``check_query`` run first and hold the only copy
+of those rules. What is left here is what a schema cannot say: how deep trees and values nest,
+whether a pattern compiles, whether a timestamp operand is a date, and how the tree reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from mockserver.errors import Location, ValidationFailed
+from mockserver.query.instants import read_instant
+from mockserver.query.model import NEWEST_FIRST, AllOf, AnyOf, Condition, Equals, Instant, ListQuery, Node, NoneOf, Sort
+from mockserver.query.paginate import parse_window
+from mockserver.query.paths import TIME_PATH, resolve
+from mockserver.query.regex import PatternError, compile_pattern
+from mockserver.query.search import search_terms
+from mockserver.validation import check, check_query
+
+SIMPLE_FIELDS = ("execution_id", "retriever_id", "session_id", "user_id", "feature_id", "interaction_type")
+MAX_TREE_DEPTH = 8
+# Far above anything a tree of MAX_TREE_DEPTH levels needs; it keeps schema validation, error
+# messages and value comparison clear of Python's recursion limit whatever a client sends.
+MAX_JSON_DEPTH = 64
+
+_GROUPS: dict[str, Callable[[tuple[Node, ...]], Node]] = {"AND": AllOf, "OR": AnyOf, "NOT": NoneOf}
+_RANGES = frozenset({"gt", "gte", "lt", "lte"})
+
+
+def _check_json_depth(body: Any) -> None:
+    """Refuse absurdly nested JSON before the schema check, which recurses once per level."""
+    pending: list[tuple[Any, Location]] = [(body, ("body",))]
+    while pending:
+        value, loc = pending.pop()
+        if len(loc) > MAX_JSON_DEPTH:
+            raise ValidationFailed.at(loc, f"nested more than {MAX_JSON_DEPTH} levels deep; flatten the request")
+        if isinstance(value, dict):
+            pending.extend((item, (*loc, key)) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((item, (*loc, index)) for index, item in enumerate(value))
+
+
+def _operand(operator: str, path: tuple[str, ...], value: Any, loc: Location, case_sensitive: bool) -> Any:
+    if operator in _RANGES and path == TIME_PATH:
+        micros = read_instant(value) if isinstance(value, str) else None
+        if micros is None:
+            raise ValidationFailed.at(
+                loc,
+                f"timestamp compares as an instant; give an ISO 8601 date or date-time "
+                f"(2025-01-01, 2025-01-01T10:30:00Z), got {value!r}",
+            )
+        return Instant(micros)
+    if operator == "regex":
+        try:
+            return compile_pattern(value, case_sensitive)
+        except PatternError as exc:
+            raise ValidationFailed.at(
+                loc,
+                f"pattern not accepted ({exc}); patterns use RE2 syntax, which has no backreferences or lookaround",
+                "regex_error",
+            ) from None
+    return value
+
+
+def _condition(condition: Mapping[str, Any], loc: Location, case_sensitive: bool) -> Condition:
+    own = condition.get("case_sensitive")
+    case_sensitive = case_sensitive if own is None else own
+    path = resolve(condition["field"])
+    operator = condition.get("operator", "eq")
+    operand = _operand(operator, path, condition["value"], (*loc, "value"), case_sensitive)
+    return Condition(path, operator, operand, case_sensitive)
+
+
+def _shorthand(key: str, value: Any, loc: Location, case_sensitive: bool) -> list[Node]:
+    path = resolve(key)
+    if not isinstance(value, dict):
+        return [Condition(path, "eq", value, case_sensitive)]
+    return [
+        Condition(path, operator, _operand(operator, path, operand, (*loc, operator), case_sensitive), case_sensitive)
+        for operator, operand in value.items()
+    ]
+
+
+def _tree(tree: Mapping[str, Any], loc: Location, level: int, inherited: bool) -> Node:
+    if level > MAX_TREE_DEPTH:
+        raise ValidationFailed.at(
+            loc, f"filters nest at most {MAX_TREE_DEPTH} levels of AND/OR/NOT; this tree is level {level}"
+        )
+    own = tree.get("case_sensitive")
+    case_sensitive = inherited if own is None else own
+    parts: list[Node] = []
+    for key, value in tree.items():
+        if key == "case_sensitive" or (key in _GROUPS and value is None):
+            continue
+        if key not in _GROUPS:
+            parts.extend(_shorthand(key, value, (*loc, key), case_sensitive))
+            continue
+        # A single child object stands for a one-element list (the docs' filter guide writes NOT so).
+        located = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        children = tuple(
+            _child(child, (*loc, key) if index is None else (*loc, key, index), level, case_sensitive)
+            for index, child in located
+        )
+        parts.append(_GROUPS[key](children))
+    return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
+
+
+def _child(child: Mapping[str, Any], loc: Location, level: int, case_sensitive: bool) -> Node:
+    # The official client sends case_sensitive beside field/operator/value: a "field" key decides.
+    if "field" in child:
+        return _condition(child, loc, case_sensitive)
+    return _tree(child, loc, level + 1, case_sensitive)
+
+
+def _sort(sort: Mapping[str, Any] | None) -> Sort:
+    if sort is None:
+        return NEWEST_FIRST
+    return Sort(resolve(sort["field"]), sort.get("direction", "asc") == "desc")
+
+
+def parse_list_request(body: Any, params: Mapping[str, str]) -> ListQuery:
+    _check_json_depth(body)
+    check("ListInteractionsRequest", body)
+    window = parse_window(check_query("list_interactions", dict(params)))
+    filters = body.get("filters")
+    return ListQuery(
+        equals=tuple(Equals(name, body[name]) for name in SIMPLE_FIELDS if body.get(name) is not None),
+        filters=None if filters is None else _tree(filters, ("body", "filters"), 1, False),
+        search=search_terms(body.get("search")),
+        sort=_sort(body.get("sort")),
+        window=window,
+    )

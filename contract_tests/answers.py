@@ -1,0 +1,89 @@
+"""Asking the target for a list answer and holding it to the reference's.
+
+Checks run in an order that blames the first broken rule: the matching *set* (filters,
+simple fields, search), then the *order* (sort), then the *page* (offset, limit and the
+pagination block). A mismatch in the set is narrowed down by ``diagnosis`` to the smallest
+part of the request the target gets wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jsonschema.exceptions import best_match
+
+import specs
+from contract_tests import diagnosis, reference
+from contract_tests.dataset import WHOLE_RUN, Dataset
+from contract_tests.report import require, require_status, show, violation
+from contract_tests.rules import LIST_MATCH, PAGE_ITEMS, SORT, Rule
+from contract_tests.target import Exchange, Target
+
+
+@dataclass(frozen=True)
+class Page:
+    exchange: Exchange
+    rows: list[dict[str, Any]]
+    pagination: dict[str, Any]
+
+    @property
+    def ids(self) -> list[str]:
+        return [str(row.get("interaction_id")) for row in self.rows]
+
+
+def ask(
+    target: Target, dataset: Dataset, request: Mapping[str, Any], query: Mapping[str, Any], rule: Rule = LIST_MATCH
+) -> Page:
+    """One list call, scoped to the run; anything but a 200 ListInteractionsResponse breaks ``rule``."""
+    return read_page(target.list(dataset.scoped(request), query), rule)
+
+
+def read_page(exchange: Exchange, rule: Rule) -> Page:
+    body = require_status(exchange, 200, rule)
+    problem = best_match(specs.validator("ListInteractionsResponse").iter_errors(body))
+    if problem is not None:
+        where = "/".join(str(part) for part in problem.absolute_path) or "the body"
+        raise violation(rule, exchange, f"not a ListInteractionsResponse: at {where}: {problem.message}")
+    items = body.get("items")
+    require(items == body["results"], PAGE_ITEMS, exchange, f"items is {show(items, 120)}, not the results array")
+    return Page(exchange, body["results"], body["pagination"])
+
+
+def check_matches(target: Target, dataset: Dataset, request: Mapping[str, Any]) -> Page:
+    """The whole answer lists exactly the records the reference matches, each once, in order."""
+    page = ask(target, dataset, request, WHOLE_RUN)
+    expected = dataset.expected(request)
+    duplicates = sorted({i for i in page.ids if page.ids.count(i) > 1})
+    require(not duplicates, LIST_MATCH, page.exchange, f"records listed more than once: {duplicates}")
+    if set(page.ids) != set(reference.ids(expected)):
+        rule, exchange, details = diagnosis.localize(target, dataset, request)
+        raise violation(rule, exchange or page.exchange, f"request (before scoping): {show(request, 2000)}", *details)
+    check_order(page, expected, request.get("sort"))
+    return page
+
+
+def check_order(page: Page, expected: Sequence[Mapping[str, Any]], sort: Mapping[str, Any] | None) -> None:
+    wanted = reference.ids(expected)
+    if page.ids == wanted:
+        return
+    path = "timestamp" if sort is None else str(sort["field"])
+    by_id = {str(r["interaction_id"]): r for r in expected}
+    position = next(i for i, (a, b) in enumerate(zip(page.ids, wanted, strict=True)) if a != b)
+
+    def describe(interaction_id: str) -> str:
+        value = reference.lookup(by_id[interaction_id], path)
+        return f"{interaction_id} ({path} = {show(value, 80)})"
+
+    details = [
+        f"sort: {show(sort) if sort is not None else 'none given (timestamp desc)'}",
+        f"first difference at position {position}:",
+        f"  expected {describe(wanted[position])}",
+        f"  listed   {describe(page.ids[position])}",
+    ]
+    if sort is not None:
+        flipped = {**sort, "direction": "asc" if sort.get("direction", "asc") == "desc" else "desc"}
+        if page.ids == reference.ids(reference.sort_records(expected, flipped)):
+            details.append(f"the listed order is exactly that of direction {flipped['direction']!r}")
+    raise violation(SORT, page.exchange, *details)

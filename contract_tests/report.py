@@ -1,0 +1,68 @@
+"""How a semantic failure reads: the broken rule, the operation, what differed, a curl, the answer.
+
+Raised as an AssertionError so pytest, ``--junitxml`` and Hypothesis's shrinking treat it
+like any failed assertion; the message is the whole report.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+from jsonschema.exceptions import best_match
+
+import specs
+from contract_tests.rules import ERROR_BODY, Rule
+from contract_tests.target import Exchange
+
+
+class ContractViolation(AssertionError):
+    """The implementation under test broke a documented rule."""
+
+
+def violation(rule: Rule, exchange: Exchange | None, *details: str) -> ContractViolation:
+    lines = [f"Broken rule {rule}"]
+    if exchange is not None:
+        lines.append(f"Operation: {exchange.operation}")
+    if details:
+        lines.append("What went wrong:")
+        lines += [textwrap.indent(detail, "  ") for detail in details]
+    if exchange is not None:
+        lines += ["Reproduce:", textwrap.indent(exchange.curl(), "  ")]
+        lines += ["Response:", textwrap.indent(exchange.response_preview(), "  ")]
+    return ContractViolation("\n".join(lines))
+
+
+def require(condition: bool, rule: Rule, exchange: Exchange | None, *details: str) -> None:
+    """Raise the report for ``rule`` unless ``condition`` holds."""
+    if not condition:
+        raise violation(rule, exchange, *details)
+
+
+def require_status(exchange: Exchange, expected: int, rule: Rule) -> Any:
+    """The decoded JSON body of an answer that must have status ``expected`` and a JSON body."""
+    require(exchange.status == expected, rule, exchange, f"expected HTTP {expected}, got HTTP {exchange.status}")
+    body = exchange.json()
+    require(body is not None, rule, exchange, "expected a JSON body")
+    return body
+
+
+def require_error(exchange: Exchange, expected: int, rule: Rule) -> None:
+    """An answer that must have status ``expected`` and, like every non-2xx answer, an ErrorResponse body."""
+    require(exchange.status == expected, rule, exchange, f"expected HTTP {expected}, got HTTP {exchange.status}")
+    body = exchange.json()
+    problem = best_match(specs.validator("ErrorResponse").iter_errors(body))
+    require(problem is None, ERROR_BODY, exchange, f"not an ErrorResponse: {problem.message if problem else ''}")
+    require(
+        body.get("status") == expected and body.get("success", False) is False,
+        ERROR_BODY,
+        exchange,
+        f'expected "status": {expected} and "success": false in the body',
+    )
+
+
+def show(value: Any, limit: int = 300) -> str:
+    """A JSON value on one line, cut to ``limit`` characters."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

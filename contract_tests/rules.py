@@ -1,0 +1,153 @@
+"""Every rule the semantic suites assert, each with its words and where the contract states it.
+
+One catalogue, so a failure report can name the broken rule the same way every time and a
+reader can check that nothing beyond the documented contract is asserted (CONTRACT.md leaves
+some choices open: default page size, nesting limit, error wording, the delete body, bad
+timestamps, ordering across value types; none of those appears here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_OPS = "CONTRACT.md > List semantics > Operators"
+_TREE = "CONTRACT.md > List semantics > Filter tree"
+_PAGES = "CONTRACT.md > List semantics > Pagination"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    text: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"[{self.name}] {self.text} ({self.source})"
+
+
+AUTH_MISSING = Rule("auth.missing", "no Authorization header: 401", "CONTRACT.md > Auth and namespaces")
+AUTH_MALFORMED = Rule(
+    "auth.malformed", "an Authorization that is empty or not 'Bearer <token>': 401", "CONTRACT.md > Auth and namespaces"
+)
+NAMESPACE_MISSING = Rule("namespace.missing", "no X-Namespace header: 400", "CONTRACT.md > Auth and namespaces")
+NAMESPACE_ISOLATION = Rule(
+    "namespace.isolation",
+    "data never crosses namespaces: a record created in one is invisible to get, list and delete in every other",
+    "CONTRACT.md > Auth and namespaces",
+)
+ERROR_BODY = Rule(
+    "errors.body",
+    'every non-2xx body is an ErrorResponse {"success": false, "status": N, "error": {"message", "type", "details"}}',
+    "CONTRACT.md > Errors",
+)
+
+CREATE = Rule(
+    "create.assigns",
+    "create answers 200 with the stored InteractionResponse: the client's fields, plus a server-assigned "
+    "interaction_id (UUID4) and timestamp (ISO 8601, UTC)",
+    "CONTRACT.md > Operations",
+)
+BATCH = Rule(
+    "batch.creates",
+    "batch answers 200 with a bulk result: one created result per valid item, each id then readable",
+    "CONTRACT.md > Operations; upstream/EVOLUTION.md",
+)
+GET_AFTER_CREATE = Rule(
+    "get.after_create", "get answers 200 with the record create returned", "CONTRACT.md > Operations"
+)
+GET_UNKNOWN = Rule("get.unknown", "get of an unknown id: 404", "CONTRACT.md > Operations")
+DELETE_CONFIRMS = Rule("delete.confirms", "delete answers 200 with a JSON object", "CONTRACT.md > Operations")
+DELETE_GONE = Rule(
+    "delete.gone", "a deleted id is gone from get (404), list and delete (404)", "CONTRACT.md > Operations"
+)
+
+LIST_MATCH = Rule(
+    "list.match",
+    "a record is listed when it passes every simple field, the filters tree and the search",
+    "CONTRACT.md > List semantics",
+)
+SIMPLE_EXACT = Rule(
+    "simple.exact",
+    "execution_id, retriever_id, session_id, user_id, feature_id: exact, case-sensitive equality",
+    "CONTRACT.md > List semantics > Simple fields",
+)
+SIMPLE_INTERACTION_TYPE = Rule(
+    "simple.interaction_type",
+    "interaction_type (a string): the record's interaction_type list contains it",
+    "CONTRACT.md > List semantics > Simple fields",
+)
+SEARCH = Rule(
+    "search",
+    "every whitespace-separated term occurs, ignoring case, as a substring of some value inside metadata "
+    "(strings, and numbers as text); a blank search constrains nothing",
+    "CONTRACT.md > List semantics > Search",
+)
+FILTER_AND = Rule("filter.AND", "AND: every child true", _TREE)
+FILTER_OR = Rule("filter.OR", "OR: at least one child true", _TREE)
+FILTER_NOT = Rule("filter.NOT", 'NOT: no child true ("all conditions must be false")', _TREE)
+FILTER_KEYS = Rule("filter.keys", "keys at one level combine with AND", _TREE)
+FILTER_SHORTHAND = Rule(
+    "filter.shorthand",
+    'shorthand: {"path": value} means eq; {"path": {op: operand, ...}} means every listed operator holds',
+    _TREE,
+)
+FILTER_CASE = Rule(
+    "filter.case_sensitive",
+    "case_sensitive (default false) governs string comparison in eq, ne, in, nin, contains, starts_with, "
+    "ends_with and regex; nested levels inherit it; a condition's own wins",
+    _TREE,
+)
+OPERATORS: dict[str, Rule] = {
+    name: Rule(f"filter.{name}", text, _OPS)
+    for name, text in {
+        "eq": "eq: equal (numbers numerically, booleans are not numbers); a list value matches when an element does",
+        "ne": "ne: not equal; true for a missing field; a list value: no element equal (as in MongoDB)",
+        "gt": "gt: numbers with numbers, strings with strings, timestamp as instants; other pairs and missing: false",
+        "gte": "gte: numbers with numbers, strings with strings, timestamp as instants; other pairs and missing: false",
+        "lt": "lt: numbers with numbers, strings with strings, timestamp as instants; other pairs and missing: false",
+        "lte": "lte: numbers with numbers, strings with strings, timestamp as instants; other pairs and missing: false",
+        "in": "in: the value (or an element of a list value) equals a member of the operand list",
+        "nin": "nin: negation of in; true for a missing field",
+        "contains": "contains: substring of a string value; element of a list value",
+        "starts_with": "starts_with: string prefix",
+        "ends_with": "ends_with: string suffix",
+        "regex": "regex: the pattern is found anywhere in a string value",
+        "exists": "exists: true: the path is present (even if null); false: absent",
+        "is_null": "is_null: true: absent or null; false: present and not null",
+        "text": "text: case-insensitive substring",
+    }.items()
+}
+
+SORT = Rule(
+    "sort",
+    "sort {field, direction}: direction defaults to asc; no sort means timestamp desc; records missing the "
+    "field come last in either direction; ties break on interaction_id ascending",
+    "CONTRACT.md > List semantics > Sort",
+)
+PAGE_SLICE = Rule("page.slice", "a page is the sorted matches from offset, at most limit of them", _PAGES)
+PAGE_TOTAL = Rule("page.total", "total = all matches", _PAGES)
+PAGE_NUMBERS = Rule(
+    "page.numbers",
+    "page = offset // limit + 1; page_size = limit; total_pages = ceil(total / limit) (0 when nothing matches)",
+    _PAGES,
+)
+PAGE_LINKS = Rule(
+    "page.links",
+    "next_page / previous_page: relative URL of the neighbouring page (same path, same limit), null at either end",
+    _PAGES,
+)
+PAGE_WALK = Rule("page.walk", "walking next_page from the first page visits every match exactly once, in order", _PAGES)
+PAGE_CURSOR = Rule(
+    "page.cursor",
+    "next_cursor: resumes after the page's last row, equal in effect to the next offset; null on the last page",
+    "CONTRACT.md > List semantics > Pagination; upstream/EVOLUTION.md",
+)
+PAGE_STYLE = Rule(
+    "page.page_size",
+    "page/page_size map onto offset/limit: offset = (page - 1) * page_size",
+    "CONTRACT.md > List semantics > Pagination; upstream/EVOLUTION.md",
+)
+PAGE_PAST_END = Rule("page.past_end", "an offset past the end is an empty page, not an error", _PAGES)
+PAGE_ITEMS = Rule(
+    "page.items", "the list answer carries items, the same array as results", "upstream/EVOLUTION.md (adopted)"
+)

@@ -27,14 +27,24 @@ API_PREFIX = "/v1/retrievers"
 ADMIN_PREFIX = "/_mock"
 
 
+# Methods the contract documents on no path: on the fixed paths they must say "405, Allow: POST".
+_UNDOCUMENTED_METHODS = ("PUT", "PATCH", "OPTIONS", "HEAD")
+
+
 def _api_routes() -> list[web.RouteDef]:
-    return [
+    # GET and DELETE on .../batch and .../list are left to {interaction_id} (an interaction
+    # named "batch": 404), as the documented path templates read; the other methods there
+    # answer 405 with the Allow the contract documents, not the union aiohttp would compute.
+    routes = [
         web.post("/interactions", handlers.create_interaction),
         web.post("/interactions/batch", handlers.create_interactions_batch),
         web.post("/interactions/list", handlers.list_interactions),
         web.get("/interactions/{interaction_id}", handlers.get_interaction, allow_head=False),
         web.delete("/interactions/{interaction_id}", handlers.delete_interaction),
     ]
+    for fixed in ("/interactions/batch", "/interactions/list"):
+        routes += [web.route(method, fixed, handlers.method_not_allowed) for method in _UNDOCUMENTED_METHODS]
+    return routes
 
 
 def _api_app(journal: Journal, faults: FaultState) -> web.Application:

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
+import specs
 from mockserver.jsonio import decode, respond
 from mockserver.query import parse_list_request, run_query
 from mockserver.records import new_record
@@ -41,6 +42,12 @@ async def list_interactions(request: web.Request) -> web.Response:
     query = parse_list_request({} if body is None else body, request.query)
     namespace = request[NAMESPACE]
     return respond(run_query(namespace, query, request.path))
+
+
+async def method_not_allowed(request: web.Request) -> web.Response:
+    """Fixed paths such as ``.../batch`` would otherwise fall through to ``.../{interaction_id}``."""
+    item = specs.bundled_openapi()["paths"][request.path]
+    raise web.HTTPMethodNotAllowed(request.method, sorted(method.upper() for method in item))
 
 
 async def get_interaction(request: web.Request) -> web.Response:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+import specs
 from mockserver.errors import ApiError, BadRequest, PayloadTooLarge, Unauthorized, error_body
 from mockserver.jsonio import respond
 from mockserver.state import NAMESPACE, SETTINGS, STORE
@@ -87,12 +89,29 @@ async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
     return await handler(request)
 
 
-@web.middleware
-async def namespace(request: web.Request, handler: Handler) -> web.StreamResponse:
-    name = request.headers.get("X-Namespace", "").strip()
-    if not name:
+def _namespace_rule() -> tuple[int, re.Pattern[str]]:
+    schema = specs.bundled_openapi()["components"]["parameters"]["XNamespace"]["schema"]
+    return schema["maxLength"], re.compile(schema["pattern"])
+
+
+_NAMESPACE_MAX, _NAMESPACE_PATTERN = _namespace_rule()
+
+
+def _namespace_name(request: web.Request) -> str:
+    name = request.headers.get("X-Namespace", "")
+    if not _NAMESPACE_PATTERN.search(name):
         raise BadRequest(
             "Missing X-Namespace header; every operation is scoped to a namespace", {"header": "X-Namespace"}
         )
-    request[NAMESPACE] = request.config_dict[STORE].namespace(name)
+    if len(name) > _NAMESPACE_MAX:
+        raise BadRequest(
+            f"X-Namespace is {len(name)} characters long; at most {_NAMESPACE_MAX} are allowed",
+            {"header": "X-Namespace"},
+        )
+    return name.strip()
+
+
+@web.middleware
+async def namespace(request: web.Request, handler: Handler) -> web.StreamResponse:
+    request[NAMESPACE] = request.config_dict[STORE].namespace(_namespace_name(request))
     return await handler(request)

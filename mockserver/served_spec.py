@@ -11,13 +11,22 @@ from aiohttp import web
 
 import specs
 from mockserver.jsonio import respond
+from mockserver.state import SETTINGS
 
 
-def _document(origin: str) -> dict[str, Any]:
+def _document(origin: str, keys_configured: bool) -> dict[str, Any]:
     document = specs.contract_openapi()
     document["servers"] = [{"url": origin, "description": "This mock."}]
+    if not keys_configured:
+        # Started without --api-key, this mock takes any token: say so, rather than let
+        # tools expect a 401 for a token that was never going to be checked.
+        document["security"] = [{"BearerAuth": []}, {}]
+        document["components"]["securitySchemes"]["BearerAuth"]["description"] = (
+            "This mock runs without --api-key: any non-empty Bearer token is accepted."
+        )
     return document
 
 
 async def openapi(request: web.Request) -> web.Response:
-    return respond(_document(str(request.url.origin())))
+    keys_configured = bool(request.config_dict[SETTINGS].api_keys)
+    return respond(_document(str(request.url.origin()), keys_configured))

@@ -16,11 +16,12 @@ from aiohttp import web
 from fixtures import generate_interactions
 from mockserver import admin, handlers, middlewares, persistence
 from mockserver.config import Settings
+from mockserver.data_file import read_data_file
 from mockserver.faults import FaultState, faults_middleware
 from mockserver.journal import Journal, journal_middleware
 from mockserver.served_spec import openapi
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
-from mockserver.store import Store
+from mockserver.store import Seeder, Store
 from mockserver.validation import BodyRules
 
 API_PREFIX = "/v1/retrievers"
@@ -67,19 +68,24 @@ def _admin_app() -> web.Application:
     return admin_app
 
 
+def _seeder(settings: Settings, rules: BodyRules) -> Seeder:
+    """What a new (or reset) namespace starts with: the --data file's records, or generated ones."""
+    if settings.data_file is not None:
+        records = read_data_file(settings.data_file, rules)
+        return lambda name: records
+    return lambda name: generate_interactions(settings.count, settings.seed, name)
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     """A ready-to-run mock: its own settings and its own namespaces, nothing shared between apps."""
     settings = settings or Settings()
     app = web.Application(middlewares=[middlewares.errors], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
-    app[STORE] = Store(
-        seeder=lambda name: generate_interactions(settings.count, settings.seed, name),
-        allowed=settings.namespaces,
-    )
+    app[RULES] = BodyRules(strict=settings.strict, upstream_enums=settings.upstream_enums)
+    app[STORE] = Store(seeder=_seeder(settings, app[RULES]), allowed=settings.namespaces)
     app[JOURNAL] = Journal(settings.journal_size)
     app[FAULTS] = FaultState(settings.faults, random.Random(settings.seed))
     app[STARTED_AT] = time.monotonic()
-    app[RULES] = BodyRules(strict=settings.strict, upstream_enums=settings.upstream_enums)
     app.router.add_get("/openapi.json", openapi, allow_head=False)
     app.add_subapp(API_PREFIX, _api_app(app[JOURNAL], app[FAULTS]))
     app.add_subapp(ADMIN_PREFIX, _admin_app())

@@ -29,8 +29,8 @@ from mockserver.config import (
     Faults,
     Settings,
 )
+from mockserver.errors import StartupError
 from mockserver.faults import MAX_FORCED_LATENCY_MS
-from mockserver.persistence import StateFileError
 
 _ENV_PREFIX = "MOCKSERVER_"
 # Client, request line, status, bytes, milliseconds: enough to follow a test run, cheap to write.
@@ -267,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         asyncio.run(serve(settings))
-    except StateFileError as exc:
+    except StartupError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

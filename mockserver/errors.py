@@ -93,3 +93,7 @@ def error_body(error: ApiError) -> dict[str, Any]:
     if isinstance(error, ValidationFailed):
         body["detail"] = [_as_json(e) for e in error.errors]
     return body
+
+
+class StartupError(Exception):
+    """The server cannot start as configured; the message says what to change."""

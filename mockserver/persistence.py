@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
+from mockserver.errors import StartupError
 from mockserver.state import SETTINGS, STORE
 from mockserver.store import Record, Store
 
@@ -26,7 +27,7 @@ FORMAT = "mixpeek-interactions-mock/state"
 VERSION = 1
 
 
-class StateFileError(Exception):
+class StateFileError(StartupError):
     """The state file cannot be used; the message says why and what to do."""
 
 

@@ -1,0 +1,232 @@
+"""The ``fixtures`` console script, run as a user runs it: in a subprocess."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pty
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import specs
+
+FIXTURES = shutil.which("fixtures")
+MOCKSERVER = shutil.which("mockserver")
+pytestmark = pytest.mark.skipif(FIXTURES is None, reason="console script not installed: pip install -e '.[test]'")
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("FIXTURES_")}
+    return subprocess.run(
+        [FIXTURES or "fixtures", *args],
+        capture_output=True,
+        env={**environment, **(env or {})},
+        input=stdin,
+        timeout=120,
+    )
+
+
+def generate(*args: str) -> bytes:
+    done = run("generate", *args)
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout
+
+
+# -- generate ------------------------------------------------------------------------------
+
+
+def test_generate_twice_gives_identical_bytes_and_every_line_validates() -> None:
+    first = generate("--count", "3000", "--seed", "9", "--namespace", "cli", "--format", "jsonl", "--output", "-")
+    second = generate("--count", "3000", "--seed", "9", "--namespace", "cli", "--format", "jsonl", "--output", "-")
+    assert first == second
+    lines = first.decode().splitlines()
+    assert len(lines) == 3000
+    validator = specs.validator("InteractionResponse")
+    for number, line in enumerate(lines, 1):
+        errors = [e.message for e in validator.iter_errors(json.loads(line))]
+        assert not errors, f"line {number}: {errors}"
+
+
+def test_python_dash_m_json_format_file_output_and_env_twins_agree(tmp_path: Path) -> None:
+    jsonl = generate("--count", "300", "--seed", "5")
+    as_module = subprocess.run(
+        [sys.executable, "-m", "fixtures", "generate", "--count", "300", "--seed", "5"], capture_output=True, timeout=60
+    )
+    assert as_module.returncode == 0 and as_module.stdout == jsonl
+
+    array = json.loads(generate("--count", "300", "--seed", "5", "--format", "json"))
+    assert array == [json.loads(line) for line in jsonl.splitlines()]
+
+    target = tmp_path / "out.jsonl"
+    assert generate("--count", "300", "--seed", "5", "--output", str(target)) == b""
+    assert target.read_bytes() == jsonl
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"], "no temporary file left behind"
+
+    from_env = run("generate", env={"FIXTURES_COUNT": "300", "FIXTURES_SEED": "5"})
+    assert from_env.stdout == jsonl
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal() -> None:
+    done = run("generate", "--count", "20000", "--seed", "1", "--output", "-")
+    assert done.returncode == 0 and done.stdout
+    assert done.stderr == b""
+
+
+def test_progress_bar_on_a_terminal() -> None:
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [FIXTURES or "fixtures", "generate", "--count", "20000", "--output", "-"],
+            stdout=subprocess.DEVNULL,
+            stderr=terminal,
+            timeout=60,
+        )
+        os.close(terminal)
+        drawn = b""
+        with contextlib.suppress(OSError):  # EIO once the terminal side is closed and drained
+            while chunk := os.read(controller, 4096):
+                drawn += chunk
+    finally:
+        os.close(controller)
+    assert done.returncode == 0
+    assert b"generating" in drawn and b"100%" in drawn and b"20,000/20,000" in drawn
+
+
+def test_output_to_a_device_writes_through_it(tmp_path: Path) -> None:
+    """Renaming a temporary file over /dev/null would replace the device with a plain file."""
+    done = run("generate", "--count", "50", "--output", os.devnull)
+    assert done.returncode == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode), "/dev/null must still be a character device"
+    link = tmp_path / "link.jsonl"
+    real = tmp_path / "real.jsonl"
+    real.write_bytes(b"")
+    link.symlink_to(real)
+    assert run("generate", "--count", "5", "--output", str(link)).returncode == 0
+    assert link.is_symlink() and len(real.read_bytes().splitlines()) == 5
+
+
+def test_help_shows_defaults_and_env_twins() -> None:
+    generate_help = run("generate", "--help").stdout.decode()
+    assert "(default: 1000)" in generate_help and "FIXTURES_SEED" in generate_help
+    load_help = run("load", "--help").stdout.decode()
+    assert "(default: 500)" in load_help and "FIXTURES_API_KEY" in load_help
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["generate", "--count", "-1"], {}, "--count: must be 0 or more"),
+        (["generate", "--format", "xml"], {}, "--format"),
+        (["generate"], {"FIXTURES_DAYS": "0"}, "--days: must be more than 0"),
+        (["generate", "--output", "/no/such/dir/x.jsonl"], {}, "directory /no/such/dir does not exist"),
+        (["load", "/no/such/file.jsonl", "--api-key", "k", "--namespace", "n"], {}, "cannot open"),
+        (["load", "x.jsonl", "--api-key", "k", "--namespace", "n", "--base-url", "localhost:1"], {}, "base URL"),
+        (["load", "x.jsonl", "--namespace", "n"], {}, "load needs --api-key (or FIXTURES_API_KEY)"),
+        (["load", "--api-key", "k", "--namespace", "n"], {}, "needs a FILE"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_message_and_no_traceback(
+    args: list[str], env: dict[str, str], message: str
+) -> None:
+    done = run(*args, env=env)
+    stderr = done.stderr.decode()
+    assert done.returncode == 2, stderr
+    assert message in stderr
+    assert "Traceback" not in stderr
+
+
+def test_load_of_a_broken_file_names_the_line_and_sends_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"feature_id": "a", "interaction_type": ["click"], "position": 0}\n{oops\n')
+    done = run("load", str(bad), "--api-key", "k", "--namespace", "n", "--base-url", "http://127.0.0.1:9")
+    assert done.returncode == 2
+    assert f"{bad}:2: invalid JSON" in done.stderr.decode()
+
+
+def test_load_to_an_unreachable_server_exits_2() -> None:
+    done = run(
+        "load", "-", "--api-key", "k", "--namespace", "n", "--base-url", "http://127.0.0.1:9", "--retries", "1",
+        "--backoff", "0.01",
+        stdin=b'{"feature_id": "a", "interaction_type": ["click"], "position": 0}\n',
+    )  # fmt: skip
+    stderr = done.stderr.decode()
+    assert done.returncode == 2, stderr
+    assert "cannot reach http://127.0.0.1:9" in stderr and "Traceback" not in stderr
+
+
+# -- generate, then load into a running mock -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mock_url() -> Iterator[str]:
+    if MOCKSERVER is None:
+        pytest.skip("mockserver console script not installed")
+    server = subprocess.Popen(
+        [MOCKSERVER, "--host", "127.0.0.1", "--port", "0", "--count", "0"], stderr=subprocess.PIPE, text=True
+    )
+    watchdog = threading.Timer(30, server.kill)  # a server that never says where it listens
+    watchdog.start()
+    try:
+        assert server.stderr is not None
+        for line in server.stderr:
+            found = re.search(r"mockserver listening on (http://\S+)", line)
+            if found:
+                watchdog.cancel()
+                yield found.group(1)
+                break
+        else:
+            pytest.fail(f"mockserver exited with {server.wait()} before listening")
+    finally:
+        watchdog.cancel()
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def list_total(base_url: str, namespace: str, body: dict[str, Any] | None = None) -> int:
+    request = urllib.request.Request(
+        f"{base_url}/v1/retrievers/interactions/list?limit=1",
+        data=json.dumps(body or {}).encode(),
+        headers={"Authorization": "Bearer k", "X-Namespace": namespace, "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        total: int = json.load(response)["pagination"]["total"]
+    return total
+
+
+def test_generate_then_load_then_list_finds_them_all(mock_url: str, tmp_path: Path) -> None:
+    data = tmp_path / "demo.jsonl"
+    generate("--count", "3000", "--seed", "7", "--output", str(data))
+    done = run("load", str(data), "--base-url", mock_url, "--api-key", "k", "--namespace", "round-trip")
+    stderr = done.stderr.decode()
+    assert done.returncode == 0, stderr
+    assert "3,000 created, 0 failed" in stderr
+    assert list_total(mock_url, "round-trip") == 3000
+    records = [json.loads(line) for line in data.read_text().splitlines()]
+    retriever = records[0]["retriever_id"]
+    expected = sum(r["retriever_id"] == retriever for r in records)
+    assert list_total(mock_url, "round-trip", {"retriever_id": retriever}) == expected
+
+
+def test_load_with_some_bad_records_exits_1_and_says_which(mock_url: str, tmp_path: Path) -> None:
+    data = tmp_path / "mixed.json"
+    good = {"feature_id": "doc_1", "interaction_type": ["click"], "position": 0}
+    data.write_text(json.dumps([good, {**good, "interaction_type": ["teleport"]}, good]))
+    done = run("load", str(data), "--base-url", mock_url, "--api-key", "k", "--namespace", "mixed")
+    stderr = done.stderr.decode()
+    assert done.returncode == 1, stderr
+    assert "2 created, 1 failed" in stderr and "record 2: 422" in stderr
+    assert list_total(mock_url, "mixed") == 2

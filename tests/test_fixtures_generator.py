@@ -1,0 +1,210 @@
+"""generate_interactions: valid records, the same bytes for the same seed, and traffic that looks real."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import uuid
+from collections import Counter, defaultdict
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from typing import Any
+
+import orjson
+import pytest
+
+import specs
+from fixtures import generate_interactions
+from fixtures.records import INTERACTION_TYPES, RECORD_FIELDS
+
+Record = dict[str, Any]
+
+
+def digest(records: Any) -> str:
+    hasher = hashlib.sha256()
+    for record in records:
+        hasher.update(orjson.dumps(record) + b"\n")
+    return hasher.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def traffic() -> list[Record]:
+    """One larger sample for the statistical checks (a second or so to make)."""
+    return list(generate_interactions(30_000, 11, "stats"))
+
+
+# -- determinism -------------------------------------------------------------------------
+
+
+def test_same_seed_and_namespace_give_identical_records() -> None:
+    assert digest(generate_interactions(3000, 7, "demo")) == digest(generate_interactions(3000, 7, "demo"))
+
+
+def test_different_seeds_or_namespaces_give_different_records() -> None:
+    base = digest(generate_interactions(500, 7, "demo"))
+    assert digest(generate_interactions(500, 8, "demo")) != base
+    assert digest(generate_interactions(500, 7, "other")) != base
+
+
+def test_a_shorter_run_is_a_prefix_of_a_longer_one() -> None:
+    longer = list(generate_interactions(2000, 3, "ns"))
+    assert list(generate_interactions(777, 3, "ns")) == longer[:777]
+
+
+def test_identical_across_processes_whatever_the_hash_seed() -> None:
+    script = (
+        "import hashlib, orjson\n"
+        "from fixtures import generate_interactions\n"
+        "h = hashlib.sha256()\n"
+        "for r in generate_interactions(3000, 7, 'demo'): h.update(orjson.dumps(r) + b'\\n')\n"
+        "print(h.hexdigest())\n"
+    )
+    digests = set()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        digests.add(done.stdout.strip())
+    assert digests == {digest(generate_interactions(3000, 7, "demo"))}
+
+
+def test_count_zero_yields_nothing_and_a_bad_window_is_refused() -> None:
+    assert list(generate_interactions(0, 1)) == []
+    with pytest.raises(ValueError, match="days"):
+        list(generate_interactions(1, 1, days=0))
+
+
+# -- shape ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_every_record_validates_and_carries_every_field(seed: int) -> None:
+    validator = specs.validator("InteractionResponse")
+    for record in generate_interactions(1500, seed, f"ns-{seed}"):
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(record)]
+        assert not errors, f"seed {seed}: {errors} in {record}"
+        assert tuple(record) == RECORD_FIELDS, "every documented field, in the schema's order"
+        assert set(record["interaction_type"]) <= INTERACTION_TYPES
+
+
+def test_ids_are_unique_uuid4_and_timestamps_iso_utc(traffic: list[Record]) -> None:
+    ids = [r["interaction_id"] for r in traffic]
+    assert len(set(ids)) == len(ids)
+    assert all(uuid.UUID(i).version == 4 and str(uuid.UUID(i)) == i for i in ids[:2000])
+    for record in traffic[:2000]:
+        stamp = record["timestamp"]
+        assert stamp.endswith("Z") and len(stamp) == len("2026-01-15T10:30:00.123456Z"), stamp
+        datetime.fromisoformat(stamp)
+
+
+def test_timestamps_stay_in_the_window() -> None:
+    start = datetime(2025, 6, 1, tzinfo=UTC)
+    stamps = [datetime.fromisoformat(r["timestamp"]) for r in generate_interactions(3000, 5, "w", start=start, days=2)]
+    assert min(stamps) >= start
+    assert max(stamps) < start + timedelta(days=2)
+    assert max(stamps) - min(stamps) > timedelta(days=1), "spread over the window, not bunched"
+
+
+def test_every_seed_interaction_type_occurs(traffic: list[Record]) -> None:
+    seen = {t for r in traffic for t in r["interaction_type"]}
+    assert seen == INTERACTION_TYPES
+
+
+# -- realism -------------------------------------------------------------------------------
+
+
+def test_a_session_has_one_user_and_one_retriever(traffic: list[Record]) -> None:
+    users: dict[str, set[Any]] = defaultdict(set)
+    retrievers: dict[str, set[Any]] = defaultdict(set)
+    for record in traffic:
+        users[record["session_id"]].add(record["user_id"])
+        retrievers[record["session_id"]].add(record["retriever_id"])
+    assert all(len(u) == 1 for u in users.values())
+    assert all(len(r) == 1 for r in retrievers.values())
+
+
+def test_users_have_several_sessions_and_sessions_several_searches(traffic: list[Record]) -> None:
+    sessions: dict[str, set[str]] = defaultdict(set)
+    executions: dict[str, set[str]] = defaultdict(set)
+    for record in traffic:
+        if record["user_id"] is not None:
+            sessions[record["user_id"]].add(record["session_id"])
+        executions[record["session_id"]].add(record["execution_id"])
+    assert sum(len(s) for s in sessions.values()) / len(sessions) > 1.8
+    assert sum(len(e) for e in executions.values()) / len(executions) > 1.5
+    assert any(r["user_id"] is None for r in traffic), "some traffic is anonymous"
+
+
+def test_timestamps_increase_within_a_session(traffic: list[Record]) -> None:
+    last: dict[str, str] = {}
+    for record in traffic:
+        session = record["session_id"]
+        assert record["timestamp"] > last.get(session, ""), f"time went back in session {session}"
+        last[session] = record["timestamp"]
+
+
+def test_document_score_falls_with_position(traffic: list[Record]) -> None:
+    by_execution: dict[str, dict[int, float]] = defaultdict(dict)
+    for record in traffic:
+        if record["document_score"] is not None:
+            by_execution[record["execution_id"]][record["position"]] = record["document_score"]
+    for execution, scores in by_execution.items():
+        ordered = [scores[p] for p in sorted(scores)]
+        assert ordered == sorted(ordered, reverse=True), f"scores rise with position in {execution}: {scores}"
+
+
+def test_click_through_falls_with_position(traffic: list[Record]) -> None:
+    views: Counter[int] = Counter()
+    clicks: Counter[int] = Counter()
+    for record in traffic:
+        bucket = min(record["position"], 5)  # 0, 1, 2, 3, 4, 5+
+        views[bucket] += "view" in record["interaction_type"]
+        clicks[bucket] += "click" in record["interaction_type"]
+    ctr = [clicks[b] / views[b] for b in range(6)]
+    assert ctr == sorted(ctr, reverse=True), f"click-through by position: {ctr}"
+    assert ctr[0] > 2 * ctr[5]
+    assert views[0] > views[2] > views[5], "fewer people read further down"
+
+
+def test_every_click_follows_a_view_of_the_same_result(traffic: list[Record]) -> None:
+    viewed: set[tuple[str, int]] = set()
+    for record in traffic:
+        key = (record["execution_id"], record["position"])
+        if "view" in record["interaction_type"]:
+            viewed.add(key)
+        if "click" in record["interaction_type"]:
+            assert key in viewed
+
+
+def test_purchases_follow_add_to_cart_in_the_same_execution(traffic: list[Record]) -> None:
+    carted: set[tuple[str, int]] = set()
+    purchases = 0
+    for record in traffic:
+        key = (record["execution_id"], record["position"])
+        if "add_to_cart" in record["interaction_type"]:
+            carted.add(key)
+        if "purchase" in record["interaction_type"]:
+            purchases += 1
+            assert key in carted
+            assert record["metadata"]["purchase_amount"] > 0
+    assert purchases > 0
+
+
+def test_query_is_in_the_snapshot_and_the_metadata(traffic: list[Record]) -> None:
+    for record in traffic:
+        assert record["query_snapshot"]["text"] == record["metadata"]["query"]
+    queries = Counter(r["metadata"]["query"] for r in traffic)
+    assert queries.most_common(1)[0][1] > 20 * (len(traffic) / len(queries)) / 10, "popular queries repeat"
+
+
+def test_metadata_carries_fields_search_can_find(traffic: list[Record]) -> None:
+    for record in islice(traffic, 3000):
+        meta = record["metadata"]
+        assert meta["device"] in ("mobile", "desktop", "tablet")
+        assert isinstance(meta["locale"], str) and isinstance(meta["city"], str)
+        assert isinstance(meta["duration_ms"], int) and meta["duration_ms"] >= 0
+    campaigns = {r["metadata"].get("utm_campaign") for r in traffic} - {None}
+    assert any(name.startswith("campaign_") for name in campaigns), campaigns
+    assert len({r["metadata"]["locale"] for r in traffic}) >= 5

@@ -45,7 +45,7 @@ def test_reading_streams_across_tiny_chunks(records: list[dict[str, Any]], monke
     monkeypatch.setattr(fixtures.io, "_CHUNK", 7)  # every record spans many reads
     for fmt in ("jsonl", "json"):
         out = io.BytesIO()
-        write_records(records[:40], out, fmt)  # type: ignore[arg-type]
+        write_records(records[:40], out, fmt)
         assert list(iter_records(io.BytesIO(out.getvalue()))) == records[:40]
 
 

@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError
 
 import specs
 from mockserver.errors import FieldError, Location, ValidationFailed
@@ -49,6 +49,18 @@ def _unknown_key(loc: Location, key: str, known: Iterable[str]) -> FieldError:
     return FieldError((*loc, key), f"unknown key {key!r}; allowed: {_allowed(known)}", "extra_forbidden")
 
 
+def _type_names(error: ValidationError) -> list[str]:
+    """The JSON types a type error (or an anyOf of type errors) would have accepted."""
+    errors = error.context if error.context else [error]
+    names: list[str] = []
+    for each in errors:
+        value = each.validator_value
+        for name in value if isinstance(value, list) else [value]:
+            if name not in names:
+                names.append(str(name))
+    return names
+
+
 def _translate(error: ValidationError, prefix: Location) -> FieldError:
     loc: Location = prefix + tuple(error.absolute_path)
     kind = str(error.validator)
@@ -61,9 +73,9 @@ def _translate(error: ValidationError, prefix: Location) -> FieldError:
         known = schema.get("properties", {})
         extra = next((k for k in error.instance if k not in known), "?")
         return _unknown_key(loc, extra, known)
-    if kind == "type":
-        wanted = " or ".join(value) if isinstance(value, list) else value
-        return FieldError(loc, f"must be of type {wanted}, got {json_type(error.instance)}", "type_error")
+    if kind == "type" or (kind in {"anyOf", "oneOf"} and error.context):
+        wanted = _type_names(error)
+        return FieldError(loc, f"must be of type {' or '.join(wanted)}, got {json_type(error.instance)}", "type_error")
     if kind == "enum":
         return FieldError(loc, f"{_short(error.instance)} is not allowed; use one of: {_allowed(value)}", "enum")
     if kind == "const":
@@ -83,9 +95,28 @@ def _translate(error: ValidationError, prefix: Location) -> FieldError:
     return FieldError(loc, error.message, kind)
 
 
+# Failures that say little about what to change: a wrong type or a "must not be" match.
+_WEAK = frozenset({"type", "not"})
+
+
+def _most_specific(error: ValidationError) -> ValidationError:
+    """Descend through anyOf/oneOf to the alternative that got furthest into the instance.
+
+    The deepest location is the one closest to the offending value, so its message is the
+    one a person can act on ("sort.field must be a string", not "sort is not valid").
+    When every alternative failed on the type alone, the anyOf itself is kept and worded
+    as "must be of type A or B".
+    """
+    while error.context:
+        if all(e.validator == "type" and e.absolute_path == error.absolute_path for e in error.context):
+            return error
+        error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator not in _WEAK))
+    return error
+
+
 def _schema_errors(validator: Draft202012Validator, instance: Any, prefix: Location) -> Iterator[FieldError]:
     for error in validator.iter_errors(instance):
-        yield _translate(best_match([error]), prefix)
+        yield _translate(_most_specific(error), prefix)
 
 
 def _raise_first(found: Iterable[FieldError]) -> None:

@@ -10,8 +10,6 @@ Not a unit test (timings depend on the machine); the numbers go in reports, the 
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -48,46 +46,40 @@ def bench_generate(count: int, seed: int) -> None:
     print(f"generate + JSON:    {count / seconds:,.0f} records/s, {size / count:.0f} bytes per record")
 
 
-def bench_to_disk(count: int, seed: int, fmt: str) -> None:
-    """The console script in a child process, so its peak RSS is measured alone."""
+def _cli() -> list[str]:
     command = shutil.which("fixtures")
-    prefix = [command] if command else [sys.executable, "-m", "fixtures"]
+    return [command] if command else [sys.executable, "-m", "fixtures"]
+
+
+def _measured(args: list[str]) -> tuple[float, int]:
+    """Run ``args`` under a small wrapper process; (seconds, peak RSS in KiB of ``args`` alone).
+
+    RUSAGE_CHILDREN keeps the largest child ever waited for, so each measured run gets a
+    wrapper of its own and earlier runs cannot leak into its figure.
+    """
+    script = (
+        "import resource, subprocess, sys, time; "
+        "began = time.perf_counter(); "
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(time.perf_counter() - began, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *args], check=True, capture_output=True, text=True)
+    seconds, peak = done.stdout.split()
+    return float(seconds), int(peak)
+
+
+def bench_to_disk(count: int, seed: int, fmt: str) -> None:
+    """The console script in a child process, as a user runs it, for 1,000 records and for ``count``."""
+    base = [*_cli(), "generate", "--seed", str(seed), "--format", fmt]
+    _, baseline = _measured([*base, "--count", "1000", "--output", "-"])
+    print(f"peak RSS, 1,000 records:  {_mib(baseline):.0f} MiB (start-up, pools, one write chunk)")
     with tempfile.TemporaryDirectory() as directory:
         target = Path(directory) / f"bench.{fmt}"
-        args = [
-            *prefix,
-            "generate",
-            "--count",
-            str(count),
-            "--seed",
-            str(seed),
-            "--format",
-            fmt,
-            "--output",
-            str(target),
-        ]
-        began = time.perf_counter()
-        subprocess.run(args, check=True)
-        seconds = time.perf_counter() - began
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        seconds, peak = _measured([*base, "--count", str(count), "--output", str(target)])
         size = target.stat().st_size
     print(f"to disk (CLI):      {count:,} records, {size / 2**20:,.0f} MiB of {fmt} in {seconds:.1f} s = "
           f"{count / seconds:,.0f} records/s (including start-up)")  # fmt: skip
-    print(f"peak RSS of that process: {_mib(peak):.0f} MiB")
-
-
-def bench_small_disk_baseline(seed: int, fmt: str) -> None:
-    """The same command for 1,000 records: the memory a run costs before any records."""
-    command = shutil.which("fixtures")
-    prefix = [command] if command else [sys.executable, "-m", "fixtures"]
-    script = (
-        "import resource, subprocess, sys; "
-        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-    )
-    args = [*prefix, "generate", "--count", "1000", "--seed", str(seed), "--format", fmt, "--output", os.devnull]
-    done = subprocess.run([sys.executable, "-c", script, *args], check=True, capture_output=True, text=True)
-    print(f"peak RSS for 1,000 records (baseline): {_mib(int(done.stdout)):.0f} MiB")
+    print(f"peak RSS, {count:,} records: {_mib(peak):.0f} MiB")
 
 
 def main() -> None:
@@ -99,7 +91,6 @@ def main() -> None:
     args = parser.parse_args()
     bench_generate(args.count, args.seed)
     if args.disk_count:
-        bench_small_disk_baseline(args.seed, args.format)
         bench_to_disk(args.disk_count, args.seed, args.format)
 
 

@@ -208,3 +208,14 @@ def test_metadata_carries_fields_search_can_find(traffic: list[Record]) -> None:
     campaigns = {r["metadata"].get("utm_campaign") for r in traffic} - {None}
     assert any(name.startswith("campaign_") for name in campaigns), campaigns
     assert len({r["metadata"]["locale"] for r in traffic}) >= 5
+
+
+def test_the_v2_product_retriever_wins_its_ab_test(traffic: list[Record]) -> None:
+    def click_through(retriever: str) -> float:
+        rows = [r["interaction_type"] for r in traffic if r["retriever_id"] == retriever]
+        return sum("click" in t for t in rows) / sum("view" in t for t in rows)
+
+    assert click_through("ret_product_search_v2") > click_through("ret_product_search")
+    variants = {(r["retriever_id"], r["metadata"].get("ab_variant")) for r in traffic if r["user_id"]}
+    assert ("ret_product_search_v2", "treatment") in variants and ("ret_product_search", "control") in variants
+    assert ("ret_product_search_v2", "control") not in variants, "a user stays in one bucket"

@@ -3,65 +3,107 @@
 A namespace is created (and seeded) the first time it is used, unless the server was
 started with a fixed list of namespaces (CONTRACT.md, Auth and namespaces).
 
-Each namespace also keeps what makes list queries fast (mockserver/query): an index per simple
-field, its records newest-first (the default order) and in id order (the tie-break of every other
-order), and a per-record cache the engine fills. All of it is updated on write.
+Each namespace also keeps what makes list queries fast (mockserver/query), updated on write: an
+index per simple field, its records in id order (the tie-break of every order) with columns of
+values read from them in that order, and the newest-first order (the default).
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Iterator, Sequence, Set
-from operator import itemgetter
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence, Set
+from typing import Any
 
 from mockserver.errors import NotFound
+from mockserver.query.columns import Column
 from mockserver.query.sort import newest_first_key
 
 Record = dict[str, Any]
 Seeder = Callable[[str], Iterable[Record]]
+Extract = Callable[[Record], Any]
 
 # The request's simple fields; interaction_type is indexed by each element of the record's list.
 INDEXED_FIELDS = ("execution_id", "retriever_id", "session_id", "user_id", "feature_id")
 _NOTHING: frozenset[str] = frozenset()
 # Up to this many additions are inserted one by one; more (a seeding) are merged by one sort.
 _INSERT_ONE_BY_ONE = 64
+# Columns kept per namespace; the least recently built goes first (clients choose the paths).
+_MAX_COLUMNS = 64
 
-K = TypeVar("K", bound=str | tuple[int, str])
 
+class _IdOrder:
+    """Records sorted by interaction_id, with columns of derived values in the same order.
 
-class _Ordered(Generic[K]):
-    """Records sorted by a unique key; additions wait in a batch until the next read."""
+    Scanning a column (a list) touches far less memory than reading the same field out of
+    100k scattered dicts, which is what makes filters fast. Additions wait in a batch until
+    the next read; a big batch (a seeding) is merged with one sort.
+    """
 
     def __init__(self) -> None:
-        self._keys: list[K] = []
-        self._records: list[Record] = []
-        self._batch: list[tuple[K, Record]] = []
+        self.ids: list[str] = []
+        self.records: list[Record] = []
+        self._columns: dict[Hashable, tuple[Extract, Column]] = {}
+        self._batch: list[Record] = []
 
-    def add(self, key: K, record: Record) -> None:
-        self._batch.append((key, record))
+    def add(self, record: Record) -> None:
+        self._batch.append(record)
 
-    def remove(self, key: K) -> None:
-        self._settle()
-        index = bisect.bisect_left(self._keys, key)
-        del self._keys[index], self._records[index]
+    def remove(self, interaction_id: str) -> None:
+        self.settle()
+        index = bisect.bisect_left(self.ids, interaction_id)
+        del self.ids[index], self.records[index]
+        for _, column in self._columns.values():
+            column.delete(index)
 
-    def records(self) -> Sequence[Record]:
-        self._settle()
-        return self._records
+    def column(self, key: Hashable, extract: Extract) -> Column:
+        self.settle()
+        kept = self._columns.get(key)
+        if kept is None:
+            if len(self._columns) >= _MAX_COLUMNS:
+                del self._columns[next(iter(self._columns))]
+            kept = self._columns[key] = (extract, Column(map(extract, self.records)))
+        return kept[1]
 
-    def _settle(self) -> None:
-        batch: list[tuple[K, Record]] = self._batch
+    def settle(self) -> None:
+        batch = self._batch
         self._batch = []
-        if len(batch) <= _INSERT_ONE_BY_ONE:
-            for key, record in batch:
-                index = bisect.bisect_left(self._keys, key)
-                self._keys.insert(index, key)
-                self._records.insert(index, record)
+        if len(batch) > _INSERT_ONE_BY_ONE:
+            merged = sorted([*self.records, *batch], key=lambda r: str(r["interaction_id"]))
+            self.records = merged
+            self.ids = [r["interaction_id"] for r in merged]
+            self._columns.clear()
             return
-        merged = sorted([*zip(self._keys, self._records, strict=True), *batch], key=itemgetter(0))
-        self._keys = [key for key, _ in merged]
-        self._records = [record for _, record in merged]
+        for record in batch:
+            index = bisect.bisect_left(self.ids, record["interaction_id"])
+            self.ids.insert(index, record["interaction_id"])
+            self.records.insert(index, record)
+            for extract, column in self._columns.values():
+                column.insert(index, extract(record))
+
+
+class _NewestFirst:
+    """The keys (-instant, id) of the timed records, sorted; additions batched like _IdOrder's."""
+
+    def __init__(self) -> None:
+        self._keys: list[tuple[int, str]] = []
+        self._batch: list[tuple[int, str]] = []
+
+    def add(self, key: tuple[int, str]) -> None:
+        self._batch.append(key)
+
+    def remove(self, key: tuple[int, str]) -> None:
+        keys = self.sorted_keys()
+        del keys[bisect.bisect_left(keys, key)]
+
+    def sorted_keys(self) -> list[tuple[int, str]]:
+        batch = self._batch
+        self._batch = []
+        if len(batch) > _INSERT_ONE_BY_ONE:
+            self._keys = sorted([*self._keys, *batch])
+        else:
+            for key in batch:
+                bisect.insort(self._keys, key)
+        return self._keys
 
 
 def _index_values(field: str, record: Record) -> list[str]:
@@ -78,11 +120,11 @@ class NamespaceStore:
         self.name = name
         self._by_id: dict[str, Record] = {}
         self._index: dict[str, dict[str, set[str]]] = {f: {} for f in (*INDEXED_FIELDS, "interaction_type")}
-        self._by_interaction_id: _Ordered[str] = _Ordered()
-        self._newest: _Ordered[tuple[int, str]] = _Ordered()
+        self._id_order = _IdOrder()
+        self._newest = _NewestFirst()
         # Records whose timestamp is not an instant cannot take part in the kept newest-first order.
         self._untimed: set[str] = set()
-        self._derived: dict[str, dict[str, Any]] = {}
+        self._newest_positions: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -98,12 +140,13 @@ class NamespaceStore:
         for field, index in self._index.items():
             for value in _index_values(field, record):
                 index.setdefault(value, set()).add(interaction_id)
-        self._by_interaction_id.add(interaction_id, record)
+        self._id_order.add(record)
         key = newest_first_key(record)
         if key is None:
             self._untimed.add(interaction_id)
         else:
-            self._newest.add(key, record)
+            self._newest.add(key)
+        self._newest_positions = None
 
     def get(self, interaction_id: str) -> Record:
         try:
@@ -125,29 +168,38 @@ class NamespaceStore:
                 ids.discard(interaction_id)
                 if not ids:
                     del index[value]
-        self._by_interaction_id.remove(interaction_id)
+        self._id_order.remove(interaction_id)
         key = newest_first_key(record)
         if key is None:
             self._untimed.discard(interaction_id)
         else:
             self._newest.remove(key)
-        for cache in self._derived.values():
-            cache.pop(interaction_id, None)
+        self._newest_positions = None
 
     def ids_with(self, field: str, value: str) -> Set[str]:
         """Ids of the records whose ``field`` is ``value`` (for interaction_type: whose list holds it)."""
         return self._index[field].get(value, _NOTHING)
 
-    def newest_first(self) -> Sequence[Record] | None:
-        """Every record, newest timestamp first, ties by id; None while some timestamp is not an instant."""
-        return None if self._untimed else self._newest.records()
-
     def in_id_order(self) -> Sequence[Record]:
-        return self._by_interaction_id.records()
+        self._id_order.settle()
+        return self._id_order.records
 
-    def derived(self, kind: str) -> dict[str, Any]:
-        """A cache of values computed from each record, by interaction_id; an entry goes when its record does."""
-        return self._derived.setdefault(kind, {})
+    def ids_in_order(self) -> Sequence[str]:
+        self._id_order.settle()
+        return self._id_order.ids
+
+    def column(self, key: Hashable, extract: Extract) -> Column:
+        """``extract`` of every record, in id order, encoded; kept under ``key`` and updated on write."""
+        return self._id_order.column(key, extract)
+
+    def newest_positions(self) -> Sequence[int] | None:
+        """Positions (in id order) of the records newest first, ties by id; None while a timestamp is no instant."""
+        if self._untimed:
+            return None
+        if self._newest_positions is None:
+            position = {interaction_id: i for i, interaction_id in enumerate(self.ids_in_order())}
+            self._newest_positions = [position[interaction_id] for _, interaction_id in self._newest.sorted_keys()]
+        return self._newest_positions
 
 
 def _missing(interaction_id: str) -> NotFound:

@@ -1,29 +1,26 @@
-"""A filter tree turned once per request into nested closures, so each record costs a few calls.
+"""A filter tree compiled once per request into selectors over the store's columns.
 
 Per operator, a *value test* decides a present value (null included); ``_if_missing`` says what a
 missing path yields. An array value passes when one of its elements does (docs/list-semantics.md).
+A selector narrows a mask of rows; each condition is decided once per distinct value (or row).
 """
 
 from __future__ import annotations
 
 import operator as op
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
+from mockserver.query.columns import Column, Mask
 from mockserver.query.compare import NUMBER_TYPES, equal, fold
 from mockserver.query.instants import read_instant
-from mockserver.query.model import AllOf, AnyOf, Condition, Instant, Node, NoneOf, Record
+from mockserver.query.model import AllOf, AnyOf, Condition, Instant, Node, Path, Record
 from mockserver.query.paths import MISSING, reader
 from mockserver.query.regex import Pattern
 
-Predicate = Callable[[Record], bool]
 ValueTest = Callable[[Any], bool]
 
 _ORDER = {"gt": op.gt, "gte": op.ge, "lt": op.lt, "lte": op.le}
-
-# A regex is the costliest test; values repeat a lot (devices, cities, queries), so each request
-# remembers its answer per distinct string, up to this many.
-_REGEX_MEMO = 50_000
 
 
 def _any_element(scalar: ValueTest) -> ValueTest:
@@ -86,15 +83,15 @@ def _member(operands: list[Any], case_sensitive: bool) -> ValueTest:
 def _ordered(name: str, operand: Any) -> ValueTest:
     compare = _ORDER[name]
     if isinstance(operand, Instant):
+        # The column holds instants already read (integers; None where a value is not one).
         bound = operand.micros
 
         def instant(value: Any) -> bool:
-            if type(value) is not str:
-                return False
-            micros = read_instant(value)
-            return micros is not None and compare(micros, bound)
+            if type(value) is int:
+                return bool(compare(value, bound))
+            return type(value) is list and any(type(v) is int and compare(v, bound) for v in value)
 
-        return _any_element(instant)
+        return instant
     if type(operand) is str:
         return _any_element(lambda v: type(v) is str and compare(v, operand))
     return _any_element(lambda v: type(v) in NUMBER_TYPES and compare(v, operand))
@@ -120,17 +117,7 @@ def _string_test(check: Callable[[str], bool]) -> ValueTest:
 
 
 def _regex(pattern: Pattern) -> ValueTest:
-    seen: dict[str, bool] = {}
-
-    def check(text: str) -> bool:
-        found = seen.get(text)
-        if found is None:
-            found = pattern.search(text)
-            if len(seen) < _REGEX_MEMO:
-                seen[text] = found
-        return found
-
-    return _string_test(check)
+    return _string_test(pattern.search)
 
 
 def _value_test(condition: Condition) -> ValueTest:
@@ -172,66 +159,91 @@ def _if_missing(condition: Condition) -> bool:
 
 _NEGATED = frozenset({"ne", "nin"})
 
+# Narrows a mask of rows to those that pass (masks: mockserver/query/columns.py).
+Selector = Callable[[Mask], Mask]
+# The store's column under a key, built with an extractor the first time (NamespaceStore.column).
+Columns = Callable[[Hashable, Callable[[Record], Any]], Column]
 
-def compile_condition(condition: Condition) -> Predicate:
-    read = reader(condition.path)
+
+def _instants_at(path: Path) -> Callable[[Record], Any]:
+    """Instants read once per record, so a timestamp range compares integers (None: not an instant)."""
+    read = reader(path)
+
+    def extract(record: Record) -> Any:
+        value = read(record)
+        if type(value) is str:
+            return read_instant(value)
+        if type(value) is list:
+            return [read_instant(item) if type(item) is str else None for item in value]
+        return None if value is not MISSING else MISSING
+
+    return extract
+
+
+def _holds(condition: Condition) -> Callable[[Any], bool]:
     test = _value_test(condition)
     missing = _if_missing(condition)
     if condition.operator in _NEGATED:
-
-        def negated(record: Record) -> bool:
-            value = read(record)
-            return missing if value is MISSING else not test(value)
-
-        return negated
-
-    def holds(record: Record) -> bool:
-        value = read(record)
-        return missing if value is MISSING else test(value)
-
-    return holds
+        return lambda value: missing if value is MISSING else not test(value)
+    return lambda value: missing if value is MISSING else test(value)
 
 
-def _all(predicates: list[Predicate]) -> Predicate:
-    if len(predicates) == 1:
-        return predicates[0]
-    if len(predicates) == 2:
-        first, second = predicates
-        return lambda record: first(record) and second(record)
-
-    # Plain loops rather than all()/any(): no generator per record on the hot path.
-    def holds(record: Record) -> bool:
-        for predicate in predicates:  # noqa: SIM110
-            if not predicate(record):
-                return False
-        return True
-
-    return holds
+# ``value OP bound`` as a method of the bound, which map() can call without a Python frame.
+_REFLECTED = {"gt": "__lt__", "gte": "__le__", "lt": "__gt__", "lte": "__ge__"}
 
 
-def _any(predicates: list[Predicate]) -> Predicate:
-    def holds(record: Record) -> bool:
-        for predicate in predicates:  # noqa: SIM110
-            if predicate(record):
-                return True
-        return False
+def _condition(condition: Condition, columns: Columns) -> tuple[Selector, int]:
+    path = condition.path
+    holds = _holds(condition)
+    if isinstance(condition.operand, Instant):
+        instants = columns(("instants", path), _instants_at(path))
+        passes = getattr(condition.operand.micros, _REFLECTED[condition.operator])
+        return (lambda mask: instants.select_ints(mask, passes, holds)), instants.cost
+    column = columns(path, reader(path))
+    return (lambda mask: column.select(mask, holds)), column.cost
 
-    return holds
+
+def _all(children: list[Selector]) -> Selector:
+    def select(mask: Mask) -> Mask:
+        # Each child only decides what the previous ones let through: AND short-circuits in bulk.
+        for child in children:
+            if not mask:
+                break
+            mask = child(mask)
+        return mask
+
+    return select
 
 
-def compile_node(node: Node) -> Predicate:
+def _any(children: list[Selector]) -> Selector:
+    def select(mask: Mask) -> Mask:
+        hits = 0
+        for child in children:
+            if not mask:
+                break
+            found = child(mask)
+            hits |= found
+            mask ^= found  # found is within mask: what is left to decide
+        return hits
+
+    return select
+
+
+def _compile(node: Node, columns: Columns) -> tuple[Selector, int]:
     if isinstance(node, Condition):
-        return compile_condition(node)
-    children = [compile_node(child) for child in node.children]
+        return _condition(node, columns)
+    # Children commute, so the cheap ones go first and the costly ones see fewer rows.
+    compiled = sorted((_compile(child, columns) for child in node.children), key=lambda pair: pair[1])
+    children = [selector for selector, _ in compiled]
+    cost = sum(child_cost for _, child_cost in compiled)
     if isinstance(node, AllOf):
-        return _all(children) if children else (lambda record: True)
-    holds_any = _any(children)
+        return _all(children), cost
+    any_child = _any(children)
     if isinstance(node, AnyOf):
-        return holds_any
-    assert isinstance(node, NoneOf)
-    return lambda record: not holds_any(record)
+        return any_child, cost
+    return (lambda mask: mask ^ any_child(mask)), cost
 
 
-def all_of(predicates: list[Predicate]) -> Predicate | None:
-    """Every predicate holds; None when there is nothing to check, so callers can skip the scan."""
-    return _all(predicates) if predicates else None
+def compile_node(node: Node, columns: Columns) -> Selector:
+    """The tree as one selector; each condition's column and value test are fetched and built once."""
+    return _compile(node, columns)[0]

@@ -1,22 +1,26 @@
 """Running a ListQuery against one namespace: candidates, filter, order, page.
 
-The store keeps indexes on the simple fields and its records newest-first and in id order; the
-plan below uses them so that common queries touch little more than what they return.
+Work is done on row positions in interaction_id order: the store's indexes give the candidates
+of the simple fields, its columns feed the filters, the search and the sort, and its kept
+newest-first order serves the default sort without sorting anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping, Sequence, Set
+import bisect
+from collections.abc import Callable, Hashable, Sequence, Set
 from itertools import islice
 from typing import Any, Protocol
 
-from mockserver.query.compile import Predicate, all_of, compile_node
-from mockserver.query.model import NEWEST_FIRST, Equals, ListQuery, Record
+from mockserver.query.columns import Column, full_mask, rows_of, to_mask
+from mockserver.query.compile import Selector, compile_node
+from mockserver.query.model import NEWEST_FIRST, Equals, ListQuery, Record, Sort
 from mockserver.query.paginate import pagination
-from mockserver.query.search import search_predicate
-from mockserver.query.sort import first_in_order
+from mockserver.query.paths import reader
+from mockserver.query.search import search_selector, searchable_text
+from mockserver.query.sort import first_in_order, newest_first
 
-# Below one candidate in this many records, fetching candidates by id beats scanning for them.
+# Below one row in this many, working on the rows themselves beats a pass over the whole namespace.
 _SPARSE = 16
 
 
@@ -25,61 +29,79 @@ class Interactions(Protocol):
 
     def __len__(self) -> int: ...
 
-    def get(self, interaction_id: str) -> Record: ...
-
     def ids_with(self, field: str, value: str) -> Set[str]: ...
-
-    def newest_first(self) -> Sequence[Record] | None: ...
 
     def in_id_order(self) -> Sequence[Record]: ...
 
-    def derived(self, kind: str) -> MutableMapping[str, Any]: ...
+    def ids_in_order(self) -> Sequence[str]: ...
+
+    def column(self, key: Hashable, extract: Callable[[Record], Any]) -> Column: ...
+
+    def newest_positions(self) -> Sequence[int] | None: ...
 
 
 def _candidate_ids(store: Interactions, equals: tuple[Equals, ...]) -> Set[str] | None:
-    """Ids passing every simple field (from the indexes), or None when there are no simple fields."""
+    """Ids passing every simple field (from the indexes); None when there are no simple fields."""
     if not equals:
         return None
     smallest, *rest = sorted((store.ids_with(e.field, e.value) for e in equals), key=len)
     return {i for i in smallest if all(i in other for other in rest)} if rest else smallest
 
 
-def _within(ordered: Sequence[Record], ids: Set[str] | None) -> Iterable[Record]:
-    return ordered if ids is None else (r for r in ordered if r["interaction_id"] in ids)
+def _rows_of(store: Interactions, ids: Set[str]) -> list[int]:
+    in_order = store.ids_in_order()
+    if len(ids) * _SPARSE < len(in_order):
+        return sorted(bisect.bisect_left(in_order, i) for i in ids)
+    return [row for row, i in enumerate(in_order) if i in ids]
 
 
-def _predicate(store: Interactions, query: ListQuery) -> Predicate | None:
-    parts = [] if query.filters is None else [compile_node(query.filters)]
+def _selectors(store: Interactions, query: ListQuery) -> list[Selector]:
+    found = [] if query.filters is None else [compile_node(query.filters, store.column)]
     if query.search:
-        parts.append(search_predicate(query.search, store.derived("search_text")))
-    return all_of(parts)
+        found.append(search_selector(query.search, store.column("search text", searchable_text)))
+    return found
 
 
-def _sparse(store: Interactions, ids: Set[str] | None) -> bool:
-    return ids is not None and len(ids) * _SPARSE < len(store)
+def _first_rows(store: Interactions, rows: list[int], sort: Sort, count: int) -> list[int]:
+    """The first ``count`` of ``rows`` in the order ``sort`` asks for."""
+    newest = store.newest_positions() if sort == NEWEST_FIRST else None
+    if newest is not None and len(rows) * _SPARSE < len(newest):
+        return newest_first(rows, store.in_id_order(), count)
+    if newest is not None:
+        wanted = set(rows)
+        # Walk the kept order and stop as soon as enough rows are found.
+        return list(islice((row for row in newest if row in wanted), count))
+    return first_in_order(rows, store.column(sort.path, reader(sort.path)), sort, count)
 
 
-def _in_id_order(store: Interactions, ids: Set[str] | None) -> Iterable[Record]:
-    if ids is not None and _sparse(store, ids):
-        return sorted(map(store.get, ids), key=lambda r: r["interaction_id"])
-    return _within(store.in_id_order(), ids)
+def _unfiltered_rows(store: Interactions, ids: Set[str] | None, sort: Sort, count: int) -> list[int]:
+    """The first ``count`` rows when only simple fields (or nothing) constrain the answer."""
+    newest = store.newest_positions() if sort == NEWEST_FIRST else None
+    if newest is None:
+        return _first_rows(store, list(range(len(store))) if ids is None else _rows_of(store, ids), sort, count)
+    if ids is None:
+        return list(newest[:count])
+    if len(ids) * _SPARSE < len(newest):
+        return _first_rows(store, _rows_of(store, ids), sort, count)
+    in_order = store.ids_in_order()
+    return list(islice((row for row in newest if in_order[row] in ids), count))
 
 
 def run_query(store: Interactions, query: ListQuery, path: str) -> dict[str, Any]:
     """One page of the records matching ``query``, with its pagination block (links relative to ``path``)."""
     start, end = query.window.offset, query.window.offset + query.window.limit
     ids = _candidate_ids(store, query.equals)
-    predicate = _predicate(store, query)
-    newest = store.newest_first() if query.sort == NEWEST_FIRST and not _sparse(store, ids) else None
-    if newest is None:
-        pool = _in_id_order(store, ids)
-        matches = list(pool) if predicate is None else [r for r in pool if predicate(r)]
-        total, rows = len(matches), first_in_order(matches, query.sort, end)[start:]
-    elif predicate is None:
-        # Already in order and nothing to evaluate: stop as soon as the page is full.
-        total = len(newest) if ids is None else len(ids)
-        rows = list(islice(_within(newest, ids), start, end))
+    selectors = _selectors(store, query)
+    if selectors:
+        size = len(store)
+        mask = full_mask(size) if ids is None else to_mask(_rows_of(store, ids), size)
+        for select in selectors:
+            mask = select(mask)
+        rows = rows_of(mask, size)
+        total, first = len(rows), _first_rows(store, rows, query.sort, end)
     else:
-        matches = [r for r in _within(newest, ids) if predicate(r)]
-        total, rows = len(matches), matches[start:end]
-    return {"results": rows, "items": rows, "pagination": pagination(total, query.window, path)}
+        total = len(store) if ids is None else len(ids)
+        first = _unfiltered_rows(store, ids, query.sort, end)
+    records = store.in_id_order()
+    found = [records[row] for row in first[start:]]
+    return {"results": found, "items": found, "pagination": pagination(total, query.window, path)}

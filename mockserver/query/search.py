@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+from mockserver.query.columns import Column, Mask
 from mockserver.query.compare import fold
 from mockserver.query.model import Record
-
-Predicate = Callable[[Record], bool]
 
 # Values are joined with a newline: terms never contain whitespace, so a term found in the joined
 # text lies inside one value, exactly as if each value had been searched on its own.
@@ -47,17 +46,17 @@ def searchable_text(record: Record) -> str:
     return fold(_SEPARATOR.join(parts))
 
 
-def search_predicate(terms: tuple[str, ...], memo: MutableMapping[str, str]) -> Predicate:
-    """``memo`` keeps each record's text by interaction_id across requests (the store drops stale entries)."""
+def _containing(term: str, texts: Column) -> Callable[[Mask], Mask]:
+    return lambda mask: texts.select(mask, lambda text: term in text)
 
-    def holds(record: Record) -> bool:
-        key = record["interaction_id"]
-        text = memo.get(key)
-        if text is None:
-            text = memo[key] = searchable_text(record)
-        for term in terms:  # noqa: SIM110 (no generator per record on the hot path)
-            if term not in text:
-                return False
-        return True
 
-    return holds
+def search_selector(terms: tuple[str, ...], texts: Column) -> Callable[[Mask], Mask]:
+    """``texts`` holds each row's searchable_text; one term after the other narrows the rows."""
+    selectors = [_containing(term, texts) for term in terms]
+
+    def select(mask: Mask) -> Mask:
+        for narrow in selectors:
+            mask = narrow(mask)
+        return mask
+
+    return select

@@ -1,7 +1,7 @@
 """The total order of a list answer: the sort field, missing and null last, then interaction_id ascending.
 
-Inputs arrive in interaction_id order and every sort here is stable (``sorted``, and ``heapq``'s
-n-smallest/n-largest are documented equal to a stable sort's prefix), so ties keep that order.
+Rows arrive in interaction_id order and every sort here is stable (``sorted``, and ``heapq``'s
+n-smallest is documented equal to a stable sort's prefix), so ties keep that order.
 """
 
 from __future__ import annotations
@@ -9,37 +9,63 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
+from mockserver.query.columns import Column
 from mockserver.query.compare import SortKey, sort_key
 from mockserver.query.instants import read_instant
 from mockserver.query.model import Record, Sort
-from mockserver.query.paths import MISSING, TIME_PATH, reader
+from mockserver.query.paths import MISSING, TIME_PATH
 
 # Below this share of the input, picking the first n with a heap beats sorting everything.
 _HEAP_SHARE = 8
 
 
-def first_in_order(records: Sequence[Record], sort: Sort, count: int) -> list[Record]:
-    """The first ``count`` of ``records`` (given in interaction_id order) in the order ``sort`` asks for."""
-    read = reader(sort.path)
+def _by_value(rows: Sequence[int], column: Column, sort: Sort, count: int) -> list[int]:
+    """For a few rows among many distinct values: sort keys of these rows only."""
     as_instant = sort.path == TIME_PATH
-    present: list[Record] = []
+    present: list[int] = []
     keys: list[SortKey] = []
-    absent: list[Record] = []
-    for record in records:
-        value = read(record)
+    absent: list[int] = []
+    for row in rows:
+        value = column.values[column.codes[row]]
         if value is MISSING or value is None:
-            absent.append(record)
+            absent.append(row)
         else:
-            present.append(record)
+            present.append(row)
             keys.append(sort_key(value, as_instant))
-    indexes = range(len(present))
-    if count * _HEAP_SHARE < len(present):
-        pick = heapq.nlargest if sort.descending else heapq.nsmallest
-        chosen = pick(count, indexes, key=keys.__getitem__)
+    chosen = sorted(range(len(present)), key=keys.__getitem__, reverse=sort.descending)[:count]
+    return [present[i] for i in chosen] + absent[: max(0, count - len(chosen))]
+
+
+def _by_rank(rows: Sequence[int], column: Column, sort: Sort, count: int) -> list[int]:
+    """For many rows: rank the distinct values once (kept by the column), then order rows by integer rank."""
+    ranks = column.ranks(sort.path == TIME_PATH)
+    last = len(ranks)
+    # One integer per row: the rank (mirrored for desc), missing and null after every rank.
+    by_code = [last if rank < 0 else (last - 1 - rank if sort.descending else rank) for rank in ranks]
+    keys = list(map(by_code.__getitem__, map(column.codes.__getitem__, rows)))
+    order = range(len(keys))
+    if count * _HEAP_SHARE < len(keys):
+        chosen = heapq.nsmallest(count, order, key=keys.__getitem__)
     else:
-        chosen = sorted(indexes, key=keys.__getitem__, reverse=sort.descending)
-    ordered = [present[i] for i in chosen[:count]]
-    return ordered + absent[: max(0, count - len(ordered))]
+        chosen = sorted(order, key=keys.__getitem__)[:count]
+    return [rows[i] for i in chosen]
+
+
+def first_in_order(rows: Sequence[int], column: Column, sort: Sort, count: int) -> list[int]:
+    """The first ``count`` of ``rows`` (positions in id order) ordered by their values in ``column``."""
+    if len(rows) * _HEAP_SHARE < len(column.values):
+        return _by_value(rows, column, sort, count)
+    return _by_rank(rows, column, sort, count)
+
+
+def newest_first(rows: Sequence[int], records: Sequence[Record], count: int) -> list[int]:
+    """The first ``count`` rows by timestamp, newest first, for records whose timestamps are all instants."""
+
+    def age(row: int) -> int:
+        micros = read_instant(records[row]["timestamp"])
+        return 0 if micros is None else -micros
+
+    return heapq.nsmallest(count, rows, key=age)
 
 
 def newest_first_key(record: Record) -> tuple[int, str] | None:

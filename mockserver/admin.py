@@ -20,7 +20,7 @@ from mockserver.errors import Unauthorized, ValidationFailed
 from mockserver.jsonio import decode, respond
 from mockserver.records import new_record
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
-from mockserver.store import Record
+from mockserver.store import Record, ensure_room
 from mockserver.validation import check, check_query
 
 DEFAULT_JOURNAL_LIMIT = 100
@@ -93,6 +93,7 @@ async def load_records(request: web.Request) -> web.Response:
     request.config_dict[RULES].check("MockRecords", body)
     items = body["interactions"] if isinstance(body, dict) else body
     namespace = request.config_dict[STORE].namespace(request.match_info["namespace"])
+    ensure_room(namespace, len(items), request.config_dict[SETTINGS].max_records)
     for item in items:
         namespace.add(_stored(item))
     return respond({"namespace": namespace.name, "loaded": len(items), "records": len(namespace)})

@@ -8,6 +8,7 @@ Three parts, each with the middlewares that concern it:
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 
@@ -17,12 +18,20 @@ from fixtures import generate_interactions
 from mockserver import admin, handlers, middlewares, persistence
 from mockserver.config import Settings
 from mockserver.data_file import read_data_file
+from mockserver.errors import StartupError
 from mockserver.faults import FaultState, faults_middleware
 from mockserver.journal import Journal, journal_middleware
 from mockserver.served_spec import openapi
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
 from mockserver.store import Seeder, Store
 from mockserver.validation import BodyRules
+
+# aiohttp answers a header over 8 KB with a bare-text 400 before any middleware sees it;
+# with room for 64 KB the namespace rules can refuse an oversized X-Namespace in JSON.
+MAX_HEADER_BYTES = 65536
+
+# Client, request line, status, bytes, microseconds: enough to follow a test run, cheap to write.
+ACCESS_LOG_FORMAT = '%a "%r" %s %b %Dus'
 
 API_PREFIX = "/v1/retrievers"
 ADMIN_PREFIX = "/_mock"
@@ -72,8 +81,15 @@ def _seeder(settings: Settings, rules: BodyRules) -> Seeder:
     """What a new (or reset) namespace starts with: the --data file's records, or generated ones."""
     if settings.data_file is not None:
         records = read_data_file(settings.data_file, rules)
+        _within_limit(len(records), f"--data {settings.data_file} holds", settings.max_records)
         return lambda name: records
+    _within_limit(settings.count, "--count", settings.max_records)
     return lambda name: generate_interactions(settings.count, settings.seed, name)
+
+
+def _within_limit(count: int, what: str, limit: int) -> None:
+    if count > limit:
+        raise StartupError(f"{what} {count} records, more than --max-records {limit} lets a namespace hold")
 
 
 def create_app(settings: Settings | None = None) -> web.Application:
@@ -91,3 +107,14 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.add_subapp(ADMIN_PREFIX, _admin_app())
     persistence.install(app)
     return app
+
+
+def make_runner(app: web.Application, access_log: logging.Logger | None = None) -> web.AppRunner:
+    """The one way to serve an app (CLI and background servers alike), with the mock's HTTP limits."""
+    return web.AppRunner(
+        app,
+        access_log=access_log,
+        access_log_format=ACCESS_LOG_FORMAT,
+        max_line_size=MAX_HEADER_BYTES,
+        max_field_size=MAX_HEADER_BYTES,
+    )

@@ -12,7 +12,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from mockserver.app import create_app
+from mockserver.app import create_app, make_runner
 from mockserver.config import Settings
 
 _START_TIMEOUT_S = 10.0
@@ -25,7 +25,7 @@ class BackgroundServer:
         self.settings = settings or Settings(port=0)
         self.app = create_app(self.settings)
         self._loop = asyncio.new_event_loop()
-        self._runner = web.AppRunner(self.app, access_log=None)
+        self._runner = make_runner(self.app)
         self._thread = threading.Thread(target=self._loop.run_forever, name="mockserver", daemon=True)
         self.port = 0
 

@@ -17,12 +17,13 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockserver.app import create_app
+from mockserver.app import create_app, make_runner
 from mockserver.config import (
     DEFAULT_COUNT,
     DEFAULT_HOST,
     DEFAULT_JOURNAL_SIZE,
     DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_RECORDS,
     DEFAULT_PORT,
     DEFAULT_SAVE_INTERVAL_S,
     DEFAULT_SEED,
@@ -33,8 +34,6 @@ from mockserver.errors import StartupError
 from mockserver.faults import MAX_FORCED_LATENCY_MS
 
 _ENV_PREFIX = "MOCKSERVER_"
-# Client, request line, status, bytes, milliseconds: enough to follow a test run, cheap to write.
-ACCESS_LOG_FORMAT = '%a "%r" %s %b %Dus'
 
 
 def _env(name: str, default: str) -> str:
@@ -141,6 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="largest request body accepted (413 beyond)",
     )
     parser.add_argument(
+        "--max-records",
+        type=_non_negative,
+        default=_env("max-records", str(DEFAULT_MAX_RECORDS)),
+        help="records one namespace may hold (507 beyond)",
+    )
+    parser.add_argument(
         "--data", type=Path, default=_optional_path("data"), help="JSON or JSONL file of records to serve"
     )
     parser.add_argument(
@@ -197,6 +202,7 @@ def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
         api_keys=frozenset(api_keys),
         namespaces=frozenset(namespaces) if namespaces else None,
         max_body_bytes=args.max_body_bytes,
+        max_records=args.max_records,
         admin_token=args.admin_token,
         journal_size=args.journal_size,
         faults=Faults(latency_ms=args.latency, error_rate=args.error_rate, rate_limit_per_s=args.rate_limit),
@@ -246,7 +252,7 @@ def describe(settings: Settings, port: int) -> str:
 async def serve(settings: Settings) -> None:
     """Run until SIGINT or SIGTERM, then shut down cleanly."""
     access_log = None if settings.quiet else logging.getLogger("mockserver.access")
-    runner = web.AppRunner(create_app(settings), access_log=access_log, access_log_format=ACCESS_LOG_FORMAT)
+    runner = make_runner(create_app(settings), access_log)
     await runner.setup()
     try:
         site = web.TCPSite(runner, settings.host, settings.port)

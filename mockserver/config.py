@@ -12,6 +12,7 @@ DEFAULT_COUNT = 1000
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_JOURNAL_SIZE = 1000
 DEFAULT_SAVE_INTERVAL_S = 30.0
+DEFAULT_MAX_RECORDS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Settings:
     api_keys: frozenset[str] = field(default_factory=frozenset)
     namespaces: frozenset[str] | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_records: int = DEFAULT_MAX_RECORDS
     admin_token: str | None = None
     journal_size: int = DEFAULT_JOURNAL_SIZE
     faults: Faults = field(default_factory=Faults)

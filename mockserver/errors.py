@@ -53,6 +53,11 @@ class NotFound(ApiError):
     error_type = "NotFoundError"
 
 
+class NamespaceFull(ApiError):
+    status = 507
+    error_type = "InsufficientStorageError"
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     error_type = "PayloadTooLargeError"

@@ -10,7 +10,8 @@ import specs
 from mockserver.jsonio import decode, respond
 from mockserver.query import parse_list_request, run_query
 from mockserver.records import new_record
-from mockserver.state import NAMESPACE, RULES
+from mockserver.state import NAMESPACE, RULES, SETTINGS
+from mockserver.store import ensure_room
 
 
 async def _json_body(request: web.Request) -> Any:
@@ -20,16 +21,19 @@ async def _json_body(request: web.Request) -> Any:
 async def create_interaction(request: web.Request) -> web.Response:
     body = await _json_body(request)
     request.config_dict[RULES].check("SearchInteraction", body)
+    namespace = request[NAMESPACE]
+    ensure_room(namespace, 1, request.config_dict[SETTINGS].max_records)
     record = new_record(body)
-    request[NAMESPACE].add(record)
+    namespace.add(record)
     return respond(record)
 
 
 async def create_interactions_batch(request: web.Request) -> web.Response:
     body = await _json_body(request)
     request.config_dict[RULES].check("BatchInteractionsRequest", body)
-    records = [new_record(item) for item in body["interactions"]]
     namespace = request[NAMESPACE]
+    ensure_room(namespace, len(body["interactions"]), request.config_dict[SETTINGS].max_records)
+    records = [new_record(item) for item in body["interactions"]]
     for record in records:
         namespace.add(record)
     results = [{"index": i, "interaction_id": r["interaction_id"], "status": "created"} for i, r in enumerate(records)]

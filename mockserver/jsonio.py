@@ -1,17 +1,62 @@
-"""JSON in and out of the wire, with orjson.
+"""JSON in and out of the wire, with orjson, within bounds a client cannot push past.
 
 orjson is strict where the contract needs it (NaN and Infinity are not JSON and are
-refused) and several times faster than the standard library in both directions.
+refused) and several times faster than the standard library in both directions. Two
+things it does not guard: it reads integers beyond 64 bits as floats (silently losing
+digits) and it cannot write them back; and it writes at most 255 levels of nesting. So a
+body with such an integer is refused with a 422 that says so, and so is one nested deeper
+than MAX_DEPTH levels, which also keeps validation and evaluation clear of Python's
+recursion limit.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import orjson
 from aiohttp import web
 
-from mockserver.errors import ValidationFailed
+from mockserver.errors import Location, ValidationFailed
+
+MAX_DEPTH = 64
+_INT64 = range(-(2**63), 2**63)
+# A run of 19+ digits may be an integer orjson would round; only such bodies take the slow path.
+_LONG_DIGITS = re.compile(rb"\d{19}")
+
+
+class _HugeInteger(ValueError):
+    pass
+
+
+def _exact_int(text: str) -> int:
+    value = int(text)
+    if value not in _INT64:
+        raise _HugeInteger(text)
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _loads(raw: bytes) -> Any:
+    if _LONG_DIGITS.search(raw) is None:
+        return orjson.loads(raw)
+    return json.loads(raw, parse_int=_exact_int, parse_constant=_refuse_constant)
+
+
+def _check_depth(value: Any) -> None:
+    pending: list[tuple[Any, Location]] = [(value, ("body",))]
+    while pending:
+        node, loc = pending.pop()
+        if len(loc) > MAX_DEPTH:
+            raise ValidationFailed.at(loc, f"nested more than {MAX_DEPTH} levels deep; flatten the request")
+        if isinstance(node, dict):
+            pending.extend((item, (*loc, key)) for key, item in node.items())
+        elif isinstance(node, list):
+            pending.extend((item, (*loc, index)) for index, item in enumerate(node))
 
 
 def decode(raw: bytes) -> Any:
@@ -19,9 +64,14 @@ def decode(raw: bytes) -> Any:
     if not raw.strip():
         return None
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        value = _loads(raw)
+    except _HugeInteger as exc:
+        message = f"integer {str(exc)[:40]} does not fit in 64 bits; send it as a string"
+        raise ValidationFailed.at(("body",), message, "int_too_large") from None
+    except (orjson.JSONDecodeError, ValueError, RecursionError) as exc:
         raise ValidationFailed.at(("body",), f"invalid JSON: {exc}", "json_invalid") from None
+    _check_depth(value)
+    return value
 
 
 def respond(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

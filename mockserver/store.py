@@ -14,7 +14,7 @@ import bisect
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence, Set
 from typing import Any
 
-from mockserver.errors import NotFound
+from mockserver.errors import NamespaceFull, NotFound
 from mockserver.query.columns import Column
 from mockserver.query.sort import newest_first_key
 
@@ -243,3 +243,13 @@ class Store:
             replaced.add(record)
         self._namespaces[name] = replaced
         return replaced
+
+
+def ensure_room(namespace: NamespaceStore, adding: int, limit: int) -> None:
+    """Refuse to grow a namespace past ``limit`` records (--max-records), before anything is stored."""
+    if len(namespace) + adding > limit:
+        raise NamespaceFull(
+            f"Namespace {namespace.name!r} holds {len(namespace)} records; adding {adding} would pass the "
+            f"limit of {limit} (--max-records). Delete records or reset the namespace.",
+            {"namespace": namespace.name, "records": len(namespace), "max_records": limit},
+        )

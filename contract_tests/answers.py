@@ -17,7 +17,7 @@ from jsonschema.exceptions import best_match
 import specs
 from contract_tests import diagnosis, reference
 from contract_tests.dataset import WHOLE_RUN, Dataset
-from contract_tests.report import require, require_status, show, violation
+from contract_tests.report import reporting, require, require_status, show, violation
 from contract_tests.rules import LIST_MATCH, PAGE_ITEMS, SORT, Rule
 from contract_tests.target import Exchange, Target
 
@@ -58,7 +58,11 @@ def check_matches(target: Target, dataset: Dataset, request: Mapping[str, Any]) 
     duplicates = sorted({i for i in page.ids if page.ids.count(i) > 1})
     require(not duplicates, LIST_MATCH, page.exchange, f"records listed more than once: {duplicates}")
     if set(page.ids) != set(reference.ids(expected)):
-        rule, exchange, details = diagnosis.localize(target, dataset, request)
+        rule, exchange, details = (
+            diagnosis.localize(target, dataset, request)
+            if reporting()
+            else (LIST_MATCH, page.exchange, ["(narrowed down to one rule for the example Hypothesis reports)"])
+        )
         raise violation(rule, exchange or page.exchange, f"request (before scoping): {show(request, 2000)}", *details)
     check_order(page, expected, request.get("sort"))
     return page

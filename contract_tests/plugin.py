@@ -15,15 +15,19 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
+from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from contract_tests.dataset import Dataset, interactions, new_run
 from contract_tests.report import require, require_status
 from contract_tests.rules import BATCH, GET_AFTER_CREATE
 from contract_tests.strategies import QueryStrategies
 from contract_tests.target import Target
+
+if TYPE_CHECKING:
+    import schemathesis
 
 DEFAULT_API_KEY = "contract-tests-key"
 DEFAULT_NAMESPACE = "contract-tests"
@@ -71,6 +75,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"(env CONTRACT_EXAMPLES; default {DEFAULT_EXAMPLES})",
     )
     group.addoption(
+        "--contract-no-shrink",
+        action="store_true",
+        default=_env("NO_SHRINK", "") not in ("", "0"),
+        help="report the first failing example as found instead of shrinking it to a minimal one: "
+        "much faster when many checks fail, at the price of larger examples (env CONTRACT_NO_SHRINK=1)",
+    )
+    group.addoption(
         "--contract-timeout",
         type=float,
         default=float(_env("TIMEOUT", str(DEFAULT_TIMEOUT)) or DEFAULT_TIMEOUT),
@@ -82,10 +93,14 @@ def pytest_configure(config: pytest.Config) -> None:
     examples = config.getoption("contract_examples")
     if examples < 1:
         raise pytest.UsageError(f"--contract-examples must be 1 or more, got {examples}")
+    phases = [phase for phase in Phase if phase is not Phase.explain]
+    if config.getoption("contract_no_shrink"):
+        phases.remove(Phase.shrink)
     # A named profile, not the default one: the project's other Hypothesis tests keep their settings.
     settings.register_profile(
         HYPOTHESIS_PROFILE,
         max_examples=examples,
+        phases=phases,
         deadline=None,  # a network round trip has no meaningful deadline
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -156,3 +171,21 @@ def contract_dataset(contract_target: Target) -> Iterator[Dataset]:
 @pytest.fixture(scope="session")
 def contract_queries(contract_dataset: Dataset) -> QueryStrategies:
     return QueryStrategies(contract_dataset)
+
+
+@pytest.fixture(scope="session")
+def contract_schema(pytestconfig: pytest.Config, contract_target: Target) -> schemathesis.BaseSchema:
+    """The OpenAPI document as Schemathesis sees it, pointed at the target (``test_schema``, ``test_stateful``)."""
+    from contract_tests.conformance import load_schema
+
+    cache = pytestconfig.rootpath / ".pytest_cache" / "schemathesis"
+    return load_schema(contract_target, pytestconfig.getoption("contract_examples"), cache)
+
+
+@pytest.fixture(scope="session")
+def contract_created(contract_target: Target) -> Iterator[list[str]]:
+    """Ids of records generated tests created in the target's namespace, deleted when the session ends."""
+    created: list[str] = []
+    yield created
+    for interaction_id in created:
+        contract_target.delete(interaction_id)

@@ -145,9 +145,9 @@ _PER_ELEMENT: dict[str, OperatorFn] = {
 def holds(operator: str, value: Any, operand: Any, case_sensitive: bool, path: str) -> bool:
     """Whether ``{field: path, operator, value: operand}`` holds for the record value ``value``."""
     if operator == "exists":
-        return (value is not MISSING) == operand
+        return (value is not MISSING) is operand
     if operator == "is_null":
-        return (value is MISSING or value is None) == operand
+        return (value is MISSING or value is None) is operand
     if operator == "ne":
         return not holds("eq", value, operand, case_sensitive, path)
     if operator == "nin":

@@ -10,6 +10,8 @@ import json
 import textwrap
 from typing import Any
 
+from hypothesis.control import current_build_context
+from hypothesis.errors import InvalidArgument
 from jsonschema.exceptions import best_match
 
 import specs
@@ -32,6 +34,18 @@ def violation(rule: Rule, exchange: Exchange | None, *details: str) -> ContractV
         lines += ["Reproduce:", textwrap.indent(exchange.curl(), "  ")]
         lines += ["Response:", textwrap.indent(exchange.response_preview(), "  ")]
     return ContractViolation("\n".join(lines))
+
+
+def reporting() -> bool:
+    """Whether a failure now is the one a person will read: outside Hypothesis, or its final replay.
+
+    While Hypothesis searches and shrinks it only needs to know *that* a check fails, so costly
+    explanations (extra requests) are saved for the example it reports.
+    """
+    try:
+        return current_build_context().is_final
+    except InvalidArgument:
+        return True
 
 
 def require(condition: bool, rule: Rule, exchange: Exchange | None, *details: str) -> None:

@@ -1,0 +1,40 @@
+"""Links: a created interaction can be read and deleted, and once deleted it is gone.
+
+Schemathesis follows the OpenAPI links of ``create_interaction`` (to ``get_interaction`` and
+``delete_interaction``) in generated sequences; ``use_after_free`` and
+``ensure_resource_availability`` check what each step promises the next.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hypothesis
+import schemathesis
+from schemathesis import Case, Response
+
+from contract_tests.conformance import STATEFUL_CHECKS
+from contract_tests.plugin import profile
+from contract_tests.test_schema import created_ids
+
+
+def test_links_from_create_to_get_and_delete(
+    contract_schema: schemathesis.BaseSchema, contract_created: list[str]
+) -> None:
+    class Links(contract_schema.as_state_machine()):  # type: ignore[misc]
+        def after_call(self, response: Response, case: Case[Any]) -> None:
+            super().after_call(response, case)
+            if response.status_code == 200 and case.method == "POST":
+                contract_created.extend(created_ids(response.json()))
+
+        def validate_response(
+            self, response: Response, case: Case[Any], additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            __tracebackhide__ = True
+            case.validate_response(
+                response, checks=STATEFUL_CHECKS, transport_kwargs=kwargs or None, recorder=self.recorder
+            )
+
+    Links.run(
+        settings=hypothesis.settings(profile(), stateful_step_count=contract_schema.config.phases.stateful.max_steps)
+    )

@@ -1,0 +1,344 @@
+"""Proof that the contract suites have teeth: each deliberately broken mock is caught, the real one is not.
+
+Every variant is the real mock behind a small reverse proxy that bends requests or answers
+in one documented way (a sort that ignores direction, a total that counts only the page,
+NOT read as "not all", ...). The fast part of the suites (semantics, pagination, lifecycle,
+auth; Schemathesis is left out for time) runs against each in a subprocess, exactly as a
+user would run it against any implementation, and must fail naming the rule that was broken.
+The suites run against the real mock too, and must pass. The catch rate is printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import ClientSession, web
+
+from mockserver import Settings, create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+# Cheapest first: with -x, a variant the lifecycle or auth tests catch needs no list properties at all.
+SUITES = [
+    ROOT / "contract_tests" / name
+    for name in ("test_auth.py", "test_lifecycle.py", "test_semantics.py", "test_pagination.py")
+]
+# Plugins the suites do not use, left out to start each run faster.
+UNUSED_PLUGINS = ("schemathesis", "mixpeek_mock", "xdist", "benchmark", "faker", "cacheprovider")
+API_KEY = "teeth-key"
+EXAMPLES = 20
+RUN_TIMEOUT_S = 150
+NO_BODY: Any = object()
+_HOP_HEADERS = {"host", "content-length", "transfer-encoding", "connection", "accept-encoding"}
+
+
+@dataclass(frozen=True)
+class Call:
+    """A request as the proxy forwards it: JSON body decoded, so a variant can bend it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any = NO_BODY
+
+    @property
+    def lists(self) -> bool:
+        return self.method == "POST" and self.path.endswith("/interactions/list") and isinstance(self.body, dict)
+
+
+def _same(call: Call) -> Call:
+    return call
+
+
+def _unchanged(call: Call, status: int, body: Any) -> Any:
+    return body
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    rules: frozenset[str]  # the suites must name at least one of these
+    request: Callable[[Call], Call] = _same
+    answer: Callable[[Call, int, Any], Any] = _unchanged  # gets the request as the client sent it
+
+
+# The broken behaviours, each written as the smallest bend of a correct answer.
+
+
+def _sort_ignores_direction(call: Call) -> Call:
+    if call.lists and isinstance(call.body.get("sort"), dict):
+        return replace(call, body={**call.body, "sort": {**call.body["sort"], "direction": "asc"}})
+    return call
+
+
+def _offset_off_by_one(call: Call) -> Call:
+    offset = int(call.query.get("offset", "0") or 0)
+    if call.lists and offset > 0:
+        return replace(call, query={**call.query, "offset": str(offset + 1)})
+    return call
+
+
+def _total_counts_the_page(call: Call, status: int, body: Any) -> Any:
+    if call.lists and status == 200:
+        block = body["pagination"]
+        total = len(body["results"])
+        body["pagination"] = {**block, "total": total, "total_pages": math.ceil(total / block["page_size"])}
+    return body
+
+
+def _not_as_not_all(node: Any) -> Any:
+    """NOT [a, b] -> NOT [AND [a, b]]: true when not all children hold, instead of when none does."""
+    if isinstance(node, list):
+        return [_not_as_not_all(child) for child in node]
+    if not isinstance(node, dict) or "field" in node:
+        return node
+    bent = {key: _not_as_not_all(value) if key in ("AND", "OR", "NOT") else value for key, value in node.items()}
+    if isinstance(bent.get("NOT"), list) and len(bent["NOT"]) > 1:
+        bent["NOT"] = [{"AND": bent["NOT"]}]
+    return bent
+
+
+def _not_evaluated_as_not_all(call: Call) -> Call:
+    if call.lists and call.body.get("filters"):
+        return replace(call, body={**call.body, "filters": _not_as_not_all(call.body["filters"])})
+    return call
+
+
+def _interaction_type_needs_exact_list(call: Call) -> Call:
+    if not call.lists or call.body.get("interaction_type") is None:
+        return call
+    body = dict(call.body)
+    exact = {"field": "interaction_type", "operator": "eq", "value": [body.pop("interaction_type")]}
+    body["filters"] = {"AND": [exact] + ([body["filters"]] if body.get("filters") else [])}
+    return replace(call, body=body)
+
+
+def _namespaces_leak(call: Call) -> Call:
+    if call.headers.get("X-Namespace", "").strip():
+        return replace(call, headers={**call.headers, "X-Namespace": "one-for-all"})
+    return call
+
+
+def _delete_only_reads(call: Call) -> Call:
+    return replace(call, method="GET") if call.method == "DELETE" else call
+
+
+def _delete_confirms_anyway(call: Call, status: int, body: Any) -> Any:
+    if call.method == "DELETE" and status == 200:
+        return {"success": True, "interaction_id": body["interaction_id"], "message": "deleted"}
+    return body
+
+
+def _case_sensitive_by_default(call: Call) -> Call:
+    filters = call.body.get("filters") if call.lists else None
+    if isinstance(filters, dict) and filters.get("case_sensitive") is None:
+        return replace(call, body={**call.body, "filters": {**filters, "case_sensitive": True}})
+    return call
+
+
+def _no_next_page(call: Call, status: int, body: Any) -> Any:
+    if call.lists and status == 200:
+        body["pagination"]["next_page"] = None
+    return body
+
+
+def _no_items(call: Call, status: int, body: Any) -> Any:
+    if call.lists and status == 200:
+        body.pop("items", None)
+    return body
+
+
+def _no_token_needed(call: Call) -> Call:
+    if "Authorization" not in call.headers:
+        return replace(call, headers={**call.headers, "Authorization": f"Bearer {API_KEY}"})
+    return call
+
+
+CORRECT = Variant("the real mock (control)", frozenset())
+VARIANTS = (
+    Variant("sort ignores direction", frozenset({"sort"}), request=_sort_ignores_direction),
+    Variant("offset off by one", frozenset({"page.slice", "page.walk"}), request=_offset_off_by_one),
+    Variant("total counts only the page", frozenset({"page.total"}), answer=_total_counts_the_page),
+    Variant("NOT evaluated as not all", frozenset({"filter.NOT"}), request=_not_evaluated_as_not_all),
+    Variant(
+        "interaction_type needs the exact list",
+        frozenset({"simple.interaction_type"}),
+        request=_interaction_type_needs_exact_list,
+    ),
+    Variant("namespaces leak", frozenset({"namespace.isolation"}), request=_namespaces_leak),
+    Variant(
+        "delete does not delete",
+        frozenset({"delete.gone"}),
+        request=_delete_only_reads,
+        answer=_delete_confirms_anyway,
+    ),
+    Variant("case-sensitive by default", frozenset({"filter.case_sensitive"}), request=_case_sensitive_by_default),
+    Variant("next_page always null", frozenset({"page.links", "page.walk"}), answer=_no_next_page),
+    Variant("items left out", frozenset({"page.items"}), answer=_no_items),
+    Variant("no token needed", frozenset({"auth.missing"}), request=_no_token_needed),
+)
+
+
+# Serving: the mock and one proxy per variant, all on one event loop in a background thread.
+
+
+class Loop:
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="teeth", daemon=True)
+        self.thread.start()
+        self.runners: list[web.AppRunner] = []
+
+    def run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
+
+    def serve(self, app: web.Application) -> str:
+        async def start() -> str:
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", 0).start()
+            self.runners.append(runner)
+            return f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+        url: str = self.run(start())
+        return url
+
+    def close(self) -> None:
+        for runner in self.runners:
+            self.run(runner.cleanup())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+def proxy(upstream: str, variant: Variant) -> web.Application:
+    """The real mock, seen through one bend."""
+    session: dict[str, ClientSession] = {}
+
+    async def forward(request: web.Request) -> web.StreamResponse:
+        raw = await request.read()
+        try:
+            body = json.loads(raw) if raw else NO_BODY
+        except ValueError:
+            body = NO_BODY
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
+        sent = Call(request.method, request.path, dict(request.query), headers, body)
+        call = variant.request(sent)
+        data = raw if call.body is NO_BODY or call.body is body else json.dumps(call.body).encode()
+        async with session["client"].request(
+            call.method, upstream + call.path, params=call.query, headers=call.headers, data=data
+        ) as answer:
+            payload, status = await answer.read(), answer.status
+        if answer.content_type == "application/json":
+            payload = json.dumps(variant.answer(sent, status, json.loads(payload))).encode()
+        return web.Response(body=payload, status=status, content_type=answer.content_type)
+
+    async def client(app: web.Application) -> Any:
+        session["client"] = ClientSession(auto_decompress=True)
+        yield
+        await session["client"].close()
+
+    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app.cleanup_ctx.append(client)
+    app.router.add_route("*", "/{tail:.*}", forward)
+    return app
+
+
+@dataclass
+class Outcome:
+    variant: Variant
+    returncode: int
+    seconds: float
+    output: str
+    named: frozenset[str] = field(default=frozenset())
+
+    @property
+    def caught(self) -> bool:
+        return self.returncode == 1 and bool(self.named & self.variant.rules)
+
+
+def run_suites(url: str, variant: Variant, workdir: Path) -> Outcome:
+    """The suites against one variant, in a subprocess with its own Hypothesis database."""
+    workdir.mkdir()
+    namespace = "teeth-" + re.sub(r"\W+", "-", variant.name)
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *map(str, SUITES),
+        f"--base-url={url}",
+        f"--api-key={API_KEY}",
+        f"--namespace={namespace}",
+        f"--contract-examples={EXAMPLES}",
+        "--hypothesis-seed=0",
+        # One named failure is proof enough; a minimal example is not needed here.
+        "-x",
+        "--contract-no-shrink",
+        "-q",
+        *(option for plugin in UNUSED_PLUGINS for option in ("-p", f"no:{plugin}")),
+    ]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False)
+    output = done.stdout + done.stderr
+    named = frozenset(re.findall(r"Broken rule \[([\w.]+)\]", output))
+    return Outcome(variant, done.returncode, time.monotonic() - started, output, named)
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Outcome]]:
+    loop = Loop()
+    try:
+        mock = loop.serve(create_app(Settings(port=0, count=50, api_keys=frozenset({API_KEY}), quiet=True)))
+        urls = {variant.name: loop.serve(proxy(mock, variant)) for variant in (CORRECT, *VARIANTS)}
+        base = tmp_path_factory.mktemp("teeth")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {
+                v.name: pool.submit(run_suites, urls[v.name], v, base / f"run{i}")
+                for i, v in enumerate((CORRECT, *VARIANTS))
+            }
+            yield {name: future.result() for name, future in futures.items()}
+    finally:
+        loop.close()
+
+
+def catch_table(outcomes: dict[str, Outcome]) -> str:
+    rows = [f"{'broken variant':<40} {'caught':<7} {'s':>5}  rules named"]
+    for variant in VARIANTS:
+        outcome = outcomes[variant.name]
+        named = ", ".join(sorted(outcome.named)) or "-"
+        rows.append(f"{variant.name:<40} {'yes' if outcome.caught else 'NO':<7} {outcome.seconds:>5.1f}  {named}")
+    caught = sum(outcomes[v.name].caught for v in VARIANTS)
+    control = outcomes[CORRECT.name]
+    verdict = "passes" if control.returncode == 0 else "FAILS"
+    rows.append(f"catch rate: {caught}/{len(VARIANTS)}; real mock: {verdict} ({control.seconds:.1f} s)")
+    return "\n".join(rows)
+
+
+def test_the_suites_pass_against_the_real_mock(
+    outcomes: dict[str, Outcome], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with capsys.disabled():
+        print("\n" + catch_table(outcomes))
+    control = outcomes[CORRECT.name]
+    assert control.returncode == 0, f"the suites fail against the real mock:\n{control.output[-6000:]}"
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
+def test_the_suites_catch_a_broken_mock(outcomes: dict[str, Outcome], variant: Variant) -> None:
+    outcome = outcomes[variant.name]
+    assert outcome.caught, (
+        f"{variant.name!r} was not caught: exit {outcome.returncode}, rules named {sorted(outcome.named)}, "
+        f"expected one of {sorted(variant.rules)}\n{outcome.output[-6000:]}"
+    )

@@ -127,7 +127,9 @@ def _raise_first(found: Iterable[FieldError]) -> None:
 
 def check(model: str, instance: Any, prefix: Location = ("body",)) -> None:
     """Raise ValidationFailed listing what is wrong with ``instance`` as a ``model``, if anything."""
-    _raise_first(_schema_errors(specs.validator(model), instance, prefix))
+    # The Rust validator decides; only a refused instance pays for Python's detailed errors.
+    if not specs.fast_validator(model).is_valid(instance):
+        _raise_first(_schema_errors(specs.validator(model), instance, prefix))
 
 
 # In strict mode these containers' items are held to their own model's keys too.
@@ -156,10 +158,14 @@ class BodyRules:
 
     def __init__(self, *, strict: bool = False, upstream_enums: bool = False) -> None:
         self.strict = strict
+        self.upstream_enums = upstream_enums
         self._validator = specs.upstream_validator if upstream_enums else specs.validator
 
     def check(self, model: str, instance: Any, prefix: Location = ("body",)) -> None:
-        schema_errors = _schema_errors(self._validator(model), instance, prefix)
+        if specs.fast_validator(model, self.upstream_enums).is_valid(instance):
+            schema_errors: Iterator[FieldError] = iter(())
+        else:
+            schema_errors = _schema_errors(self._validator(model), instance, prefix)
         _raise_first(itertools.chain(schema_errors, self.unknown_keys(model, instance, prefix)))
 
     def unknown_keys(self, model: str, instance: Any, prefix: Location = ("body",)) -> Iterator[FieldError]:

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 from openapi_spec_validator import validate
@@ -219,3 +221,44 @@ def test_contract_rules_are_in_the_schemas(model: str, instance: Any, path: list
 )
 def test_documented_request_forms_are_accepted(instance: dict[str, Any]) -> None:
     assert specs.validator("ListInteractionsRequest").is_valid(instance)
+
+
+FAST_MODELS = ["SearchInteraction", "BatchInteractionsRequest", "ListInteractionsRequest", "MockRecords", "MockFaults"]
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+def _near_valid(model: str) -> st.SearchStrategy[Any]:
+    """Instances close to the model's shape, so both verdicts come up often."""
+    click = {"feature_id": "f", "interaction_type": ["click"], "position": 0}
+    bases = {
+        "SearchInteraction": click,
+        "ListInteractionsRequest": {"filters": {"AND": [{"field": "position", "operator": "lte", "value": 5}]}},
+        "BatchInteractionsRequest": {
+            "interactions": [{"feature_id": "f", "interaction_type": ["view"], "position": 1}]
+        },
+        "MockRecords": [{"feature_id": "f", "interaction_type": ["view"], "position": 1}],
+        "MockFaults": {"latency_ms": [1, 2], "error_rate": 0.5},
+    }
+    base = bases[model]
+    keys = st.sampled_from(["feature_id", "interaction_type", "position", "filters", "sort", "value", "operator"])
+    if isinstance(base, dict):
+        return st.builds(lambda k, v: {**base, k: v}, keys, ANY_JSON)
+    return st.builds(lambda v: [*base, v], ANY_JSON)
+
+
+@pytest.mark.parametrize("upstream_enums", [False, True])
+@pytest.mark.parametrize("model", FAST_MODELS)
+def test_fast_and_python_validators_agree(model: str, upstream_enums: bool) -> None:
+    python = specs.upstream_validator(model) if upstream_enums else specs.validator(model)
+    fast = specs.fast_validator(model, upstream_enums)
+
+    @settings(max_examples=150, deadline=None)
+    @given(instance=ANY_JSON | _near_valid(model))
+    def agree(instance: Any) -> None:
+        assert fast.is_valid(instance) == python.is_valid(instance), instance
+
+    agree()

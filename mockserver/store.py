@@ -106,11 +106,12 @@ class _NewestFirst:
         return self._keys
 
 
-def _index_values(field: str, record: Record) -> list[str]:
+def _index_values(field: str, record: Record) -> set[str]:
+    # A set: a list may name one type twice, and the record is indexed (and forgotten) once per value.
     value = record.get(field)
     if field == "interaction_type":
-        return [item for item in value if type(item) is str] if type(value) is list else []
-    return [value] if type(value) is str else []
+        return {item for item in value if type(item) is str} if type(value) is list else set()
+    return {value} if type(value) is str else set()
 
 
 class NamespaceStore:

@@ -185,7 +185,9 @@ def test_operator(value: Any, op: str, operand: Any, expected: bool, cs: bool | 
         pytest.param({"metadata": {"a": [{"b": 1}]}}, "metadata.a.0.b", False, id="steps never enter arrays"),
         pytest.param({"metadata": None}, "metadata.a", False, id="through null"),
         pytest.param({"metadata": {"a.b": 1}}, "metadata.a.b", False, id="a dotted key is not reachable"),
-        pytest.param({"query_snapshot": {"filters": {"price": 1}}}, "query_snapshot.filters.price", True, id="snapshot"),
+        pytest.param(
+            {"query_snapshot": {"filters": {"price": 1}}}, "query_snapshot.filters.price", True, id="snapshot"
+        ),
         pytest.param({"position": 1}, "position", True, id="top level"),
     ],
 )

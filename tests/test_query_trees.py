@@ -90,9 +90,7 @@ def test_eight_levels_are_accepted() -> None:
         pytest.param({"interaction_type": "CLICK"}, [], id="interaction_type is exact"),
         pytest.param({"user_id": None, "session_id": None}, ["a", "b", "c", "d"], id="null constrains nothing"),
         pytest.param({"user_id": "nobody"}, [], id="no such value"),
-        pytest.param(
-            {"interaction_type": "click", "filters": {"position": {"gt": 1}}}, ["b"], id="with a tree: AND"
-        ),
+        pytest.param({"interaction_type": "click", "filters": {"position": {"gt": 1}}}, ["b"], id="with a tree: AND"),
     ],
 )
 def test_simple_fields(body: dict[str, Any], expected: list[str]) -> None:

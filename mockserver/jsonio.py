@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from mockserver.errors import Location, ValidationFailed
+from mockserver.errors import ValidationFailed
 
 MAX_DEPTH = 64
 _INT64 = range(-(2**63), 2**63)
@@ -48,15 +48,19 @@ def _loads(raw: bytes) -> Any:
 
 
 def _check_depth(value: Any) -> None:
-    pending: list[tuple[Any, Location]] = [(value, ("body",))]
+    """Iteratively, so the check itself cannot hit the recursion limit it guards against."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
     while pending:
-        node, loc = pending.pop()
-        if len(loc) > MAX_DEPTH:
-            raise ValidationFailed.at(loc, f"nested more than {MAX_DEPTH} levels deep; flatten the request")
+        node, depth = pending.pop()
         if isinstance(node, dict):
-            pending.extend((item, (*loc, key)) for key, item in node.items())
+            children: Any = node.values()
         elif isinstance(node, list):
-            pending.extend((item, (*loc, index)) for index, item in enumerate(node))
+            children = node
+        else:
+            continue
+        if depth == MAX_DEPTH:
+            raise ValidationFailed.at(("body",), f"nested more than {MAX_DEPTH} levels deep; flatten the request")
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
 
 
 def decode(raw: bytes) -> Any:

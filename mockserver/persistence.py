@@ -68,7 +68,7 @@ def save_state(path: Path, namespaces: Mapping[str, Sequence[Record]]) -> None:
     """Write the whole state atomically."""
     payload = orjson.dumps({"format": FORMAT, "version": VERSION, "namespaces": namespaces})
     folder = path.parent if str(path.parent) else Path(".")
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    descriptor, temporary = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(payload)
@@ -84,6 +84,17 @@ def save_state(path: Path, namespaces: Mapping[str, Sequence[Record]]) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _temporary_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _remove_torn_saves(path: Path) -> None:
+    """Temporary files a killed process left behind; the state file itself is never one of them."""
+    for leftover in path.parent.glob(f"{_temporary_prefix(path)}*.tmp"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
 
 
 def snapshot(store: Store) -> dict[str, list[Record]]:
@@ -126,6 +137,7 @@ def install(app: web.Application) -> None:
         return
     if not settings.state_file.parent.is_dir():
         raise _refuse(settings.state_file, "is in a folder that does not exist")
+    _remove_torn_saves(settings.state_file)
     saved = load_state(settings.state_file)
     if saved is not None:
         restore(app[STORE], saved)

@@ -113,3 +113,27 @@ def test_state_file_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
         env={**os.environ},
     )
     assert result.returncode == 2 and "folder that does not exist" in result.stderr
+
+
+def test_kill_9_during_saves_never_leaves_a_torn_file(tmp_path: Path, cli: Callable[..., RunningCli]) -> None:
+    import random
+    import signal
+    import time
+
+    path = tmp_path / "state.json"
+    rng = random.Random(7)
+    held = 30_000  # round 0 starts from the seed; each later round from what the file kept
+    for _ in range(4):
+        running = cli("--count", "30000", "--state-file", str(path), "--save-interval", "0.02", "--quiet")
+        page = requests.post(f"{running.url}{API}/list?limit=1", headers=HEADERS, timeout=30).json()
+        assert page["pagination"]["total"] == held
+        requests.post(f"{running.url}{API}", json=CLICK, headers=HEADERS, timeout=10)
+        time.sleep(rng.uniform(0.05, 0.6))
+        running.process.send_signal(signal.SIGKILL)
+        running.process.wait(timeout=10)
+        state = load_state(path)  # raises if the file is torn
+        assert state is not None, "the state file vanished"
+        assert len(state["keep"]) in {held, held + 1}, "the file holds neither the old nor the new state"
+        held = len(state["keep"])
+    cli("--state-file", str(path), "--quiet")
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"], "a killed save's temporary file was left"

@@ -97,6 +97,17 @@ REJECTED = [
         "at most 8 levels of AND/OR/NOT; this tree is level 9",
     ),
     body_case(
+        {"filters": {"AND": [{"position": {"gte": i}} for i in range(101)]}},
+        ("body", "filters"),
+        "at most 100 conditions, 8 of them regex; this one has 101, 0 of them regex",
+    ),
+    body_case(
+        {"filters": {"OR": [{"field": "x", "operator": "regex", "value": "a"}] * 9}},
+        ("body", "filters"),
+        "this one has 9, 9 of them regex",
+    ),
+    body_case({"search": "a " * 501}, ("body", "search"), "at most 1000 characters"),
+    body_case(
         {"filters": {"x": {"eq": deep_value(80)}}},
         ("body", "filters", "x", "eq", *([0] * 61)),
         "nested more than 64 levels deep",
@@ -154,7 +165,7 @@ def test_a_full_request_reads_as_a_typed_query() -> None:
             ],
         },
         "sort": {"field": "created_at"},
-        "search": "  Red  Shoes ",
+        "search": "  Red  Shoes red ",
     }
     query = parse_list_request(body, {"page": "3", "page_size": "7", "include_total": "true"})
     assert query == ListQuery(
@@ -171,7 +182,7 @@ def test_a_full_request_reads_as_a_typed_query() -> None:
                 ),
             )
         ),
-        search=("red", "shoes"),
+        search=("red", "shoes"),  # folded, each once
         sort=Sort(("timestamp",), descending=False),
         window=Window(offset=14, limit=7),
     )

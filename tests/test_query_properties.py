@@ -132,11 +132,28 @@ def trees(draw: st.DrawFn, depth: int = 3) -> dict[str, Any]:
     return tree
 
 
+def operators_in(tree: dict[str, Any]) -> list[str]:
+    """The operator of every condition in a raw tree (the parser allows 100 conditions, 8 of them regex)."""
+    found: list[str] = []
+    for key, value in tree.items():
+        if key in ("AND", "OR", "NOT"):
+            for child in value if isinstance(value, list) else [value]:
+                found += [child.get("operator", "eq")] if "field" in child else operators_in(child)
+        elif key != "case_sensitive":
+            found += list(value) if isinstance(value, dict) else ["eq"]
+    return found
+
+
+def within_limits(tree: dict[str, Any]) -> bool:
+    found = operators_in(tree)
+    return len(found) <= 100 and found.count("regex") <= 8
+
+
 @st.composite
 def bodies(draw: st.DrawFn) -> dict[str, Any]:
     body: dict[str, Any] = {}
     if draw(st.booleans()):
-        body["filters"] = draw(trees())
+        body["filters"] = draw(trees().filter(within_limits))
     if draw(st.integers(0, 3)) == 0:
         body["user_id"] = draw(st.sampled_from(["u1", "u2"]))
     if draw(st.integers(0, 3)) == 0:

@@ -22,6 +22,10 @@ from mockserver.validation import check, check_query
 
 SIMPLE_FIELDS = ("execution_id", "retriever_id", "session_id", "user_id", "feature_id", "interaction_type")
 MAX_TREE_DEPTH = 8
+# Each condition is a pass over the namespace and a regex the costliest test of all: bounding both
+# bounds the time one request can hold the server, whatever its body.
+MAX_CONDITIONS = 100
+MAX_PATTERNS = 8
 # Far above anything a tree of MAX_TREE_DEPTH levels needs; it keeps schema validation, error
 # messages and value comparison clear of Python's recursion limit whatever a client sends.
 MAX_JSON_DEPTH = 64
@@ -115,6 +119,31 @@ def _child(child: Mapping[str, Any], loc: Location, level: int, case_sensitive: 
     return _tree(child, loc, level + 1, case_sensitive)
 
 
+def _conditions(node: Node) -> list[Condition]:
+    if isinstance(node, Condition):
+        return [node]
+    return [found for child in node.children for found in _conditions(child)]
+
+
+def _check_size(tree: Node) -> None:
+    found = _conditions(tree)
+    patterns = sum(1 for condition in found if condition.operator == "regex")
+    if len(found) > MAX_CONDITIONS or patterns > MAX_PATTERNS:
+        raise ValidationFailed.at(
+            ("body", "filters"),
+            f"filters may hold at most {MAX_CONDITIONS} conditions, {MAX_PATTERNS} of them regex; "
+            f"this one has {len(found)}, {patterns} of them regex",
+        )
+
+
+def _filters(filters: Mapping[str, Any] | None) -> Node | None:
+    if filters is None:
+        return None
+    tree = _tree(filters, ("body", "filters"), 1, False)
+    _check_size(tree)
+    return tree
+
+
 def _sort(sort: Mapping[str, Any] | None) -> Sort:
     if sort is None:
         return NEWEST_FIRST
@@ -125,10 +154,9 @@ def parse_list_request(body: Any, params: Mapping[str, str]) -> ListQuery:
     _check_json_depth(body)
     check("ListInteractionsRequest", body)
     window = parse_window(check_query("list_interactions", dict(params)))
-    filters = body.get("filters")
     return ListQuery(
         equals=tuple(Equals(name, body[name]) for name in SIMPLE_FIELDS if body.get(name) is not None),
-        filters=None if filters is None else _tree(filters, ("body", "filters"), 1, False),
+        filters=_filters(body.get("filters")),
         search=search_terms(body.get("search")),
         sort=_sort(body.get("sort")),
         window=window,

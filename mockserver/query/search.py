@@ -17,7 +17,8 @@ _SEPARATOR = "\n"
 
 
 def search_terms(search: str | None) -> tuple[str, ...]:
-    return tuple(fold(term) for term in (search or "").split())
+    # Each distinct term is one pass over the candidates; a repeated term adds nothing.
+    return tuple(dict.fromkeys(fold(term) for term in (search or "").split()))
 
 
 def _as_text(value: float) -> str:

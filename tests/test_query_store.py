@@ -1,0 +1,107 @@
+"""NamespaceStore: records by id, and the indexes, orders and columns the list engine reads, kept right on write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mockserver.errors import NotFound
+from mockserver.query.paths import MISSING, reader
+from mockserver.store import NamespaceStore
+
+
+def rec(interaction_id: str, stamp: str | None = "2025-01-01T00:00:00Z", **fields: Any) -> dict[str, Any]:
+    return {"interaction_id": interaction_id, "timestamp": stamp, "interaction_type": ["click"], **fields}
+
+
+def values(store: NamespaceStore, field: str) -> list[Any]:
+    column = store.column((field,), reader((field,)))
+    return [column.values[code] for code in column.codes]
+
+
+def test_records_by_id_in_insertion_order() -> None:
+    store = NamespaceStore("ns")
+    for interaction_id in ("b", "a", "c"):
+        store.add(rec(interaction_id))
+    assert len(store) == 3
+    assert [r["interaction_id"] for r in store] == ["b", "a", "c"]
+    assert store.get("a")["interaction_id"] == "a"
+    assert store.delete("a")["interaction_id"] == "a"
+    with pytest.raises(NotFound) as missing:
+        store.get("a")
+    assert missing.value.details == {"id": "a", "resource": "interaction"}
+    with pytest.raises(NotFound):
+        store.delete("a")
+
+
+def test_indexes_follow_adds_replacements_and_deletes() -> None:
+    store = NamespaceStore("ns")
+    store.add(rec("1", user_id="u", session_id="s", interaction_type=["click", "purchase", "click"]))
+    store.add(rec("2", user_id="u", session_id=None, interaction_type=["view"]))
+    assert store.ids_with("user_id", "u") == {"1", "2"}
+    assert store.ids_with("interaction_type", "click") == {"1"}
+    assert store.ids_with("session_id", "s") == {"1"}
+    store.add(rec("1", user_id="v", interaction_type=["view"]))
+    assert store.ids_with("user_id", "u") == {"2"}
+    assert store.ids_with("user_id", "v") == {"1"}
+    assert store.ids_with("interaction_type", "click") == set()
+    assert store.ids_with("interaction_type", "view") == {"1", "2"}
+    store.delete("2")
+    assert store.ids_with("interaction_type", "view") == {"1"}
+    assert store.ids_with("feature_id", "anything") == set()
+
+
+@pytest.mark.parametrize("count", [5, 200])
+def test_id_order_and_newest_first_after_few_or_many_writes(count: int) -> None:
+    """Up to 64 additions are inserted one by one, more are merged by a sort: both must end up alike."""
+    store = NamespaceStore("ns")
+    for i in range(count):
+        store.add(rec(f"{(i * 37) % count:04d}", f"2025-01-01T00:{i % 7:02d}:00Z"))
+    ids = list(store.ids_in_order())
+    assert ids == sorted(ids)
+    assert [r["interaction_id"] for r in store.in_id_order()] == ids
+    newest = store.newest_positions()
+    assert newest is not None
+    expected = sorted(store, key=lambda r: (r["timestamp"], [-ord(c) for c in r["interaction_id"]]), reverse=True)
+    assert [ids[p] for p in newest] == [r["interaction_id"] for r in expected]
+    store.delete(ids[1])
+    store.add(rec("zzzz", "2030-01-01T00:00:00Z"))
+    newest = store.newest_positions()
+    assert newest is not None
+    assert store.ids_in_order()[newest[0]] == "zzzz"
+    assert ids[1] not in store.ids_in_order()
+
+
+def test_newest_first_is_withheld_while_a_timestamp_is_no_instant() -> None:
+    store = NamespaceStore("ns")
+    store.add(rec("a"))
+    store.add(rec("b", "whenever"))
+    assert store.newest_positions() is None
+    store.delete("b")
+    assert store.newest_positions() == [0]
+    store.add(rec("c", None))
+    assert store.newest_positions() is None
+
+
+def test_columns_are_updated_in_place_on_write() -> None:
+    store = NamespaceStore("ns")
+    for interaction_id, position in (("b", 2), ("d", 4)):
+        store.add(rec(interaction_id, position=position))
+    assert values(store, "position") == [2, 4]
+    store.add(rec("c", position=3))
+    store.add(rec("a"))
+    assert values(store, "position") == [MISSING, 2, 3, 4]
+    store.delete("c")
+    assert values(store, "position") == [MISSING, 2, 4]
+    store.add(rec("b", position=9))
+    assert values(store, "position") == [MISSING, 9, 4]
+
+
+def test_columns_beyond_the_cap_are_rebuilt_on_demand() -> None:
+    store = NamespaceStore("ns")
+    store.add(rec("a", metadata={f"k{i}": i for i in range(100)}))
+    for i in range(100):
+        path = ("metadata", f"k{i}")
+        column = store.column(path, reader(path))
+        assert column.values[column.codes[0]] == i

@@ -13,10 +13,6 @@ from mockserver.query.instants import read_instant
 NUMBER_TYPES = (int, float)
 
 
-def is_number(value: Any) -> bool:
-    return type(value) in NUMBER_TYPES
-
-
 def fold(text: str) -> str:
     # casefold, not lower: "ß" equals "SS" and both sigmas match, as "ignoring case" promises.
     return text.casefold()

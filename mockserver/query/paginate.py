@@ -20,8 +20,7 @@ from mockserver.query.model import Window
 DEFAULT_LIMIT = 10
 # Past this offset a link carries a cursor instead (the offset parameter stops at this bound).
 MAX_OFFSET: int = specs.query_parameters("list_interactions")["offset"]["maximum"]
-# A cursor names an offset; this bound keeps every page number a 64-bit integer in the response.
-_MAX_CURSOR_OFFSET = 10**9
+# A cursor names an offset of at most nine digits, which keeps every page number a 64-bit integer.
 _CURSOR_TEXT = re.compile(r"offset:(0|[1-9][0-9]{0,8})")
 
 
@@ -29,18 +28,21 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> int:
-    unreadable = ValidationFailed.at(
+def _unreadable_cursor() -> ValidationFailed:
+    return ValidationFailed.at(
         ("query", "cursor"),
         "not a cursor this server issued; pass a page's next_cursor unchanged, or use offset/page",
     )
+
+
+def decode_cursor(cursor: str) -> int:
     try:
         text = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode("ascii")
     except (binascii.Error, UnicodeError, ValueError):
-        raise unreadable from None
+        raise _unreadable_cursor() from None
     found = _CURSOR_TEXT.fullmatch(text)
-    if found is None or int(found[1]) > _MAX_CURSOR_OFFSET:
-        raise unreadable
+    if found is None:
+        raise _unreadable_cursor()
     return int(found[1])
 
 

@@ -3,7 +3,8 @@
 Shapes (types, enums, operand kinds, empty lists, unknown operators, DynamicValue, parameter
 bounds) are the schemas' business: ``check`` and ``check_query`` run first and hold the only copy
 of those rules. What is left here is what a schema cannot say: how deep trees and values nest,
-whether a pattern compiles, whether a timestamp operand is a date, and how the tree reads.
+how many conditions a tree holds, whether a pattern compiles, whether a timestamp operand is a
+date, and how the tree reads.
 """
 
 from __future__ import annotations

@@ -251,6 +251,10 @@ def describe(settings: Settings, port: int) -> str:
 
 async def serve(settings: Settings) -> None:
     """Run until SIGINT or SIGTERM, then shut down cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     access_log = None if settings.quiet else logging.getLogger("mockserver.access")
     runner = make_runner(create_app(settings), access_log)
     await runner.setup()
@@ -259,10 +263,6 @@ async def serve(settings: Settings) -> None:
         await site.start()
         port = runner.addresses[0][1]
         print(describe(settings, port), file=sys.stderr, flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from mockserver import BackgroundServer, Settings
 from tests.conftest import RunningCli
@@ -118,3 +119,21 @@ def test_error_examples_are_valid_error_bodies() -> None:
         assert specs.validator("ErrorResponse").is_valid(example)
         if example["status"] == 422:
             assert specs.validator("HTTPValidationError").is_valid(example)
+
+
+def test_fixtures_examples_work(server: BackgroundServer, tmp_path: Path) -> None:
+    block = next(b for b in blocks("sh") if b.startswith("fixtures generate"))
+    script = block.replace(DEFAULT_URL, server.url)
+    headers = {"Authorization": "Bearer dev", "X-Namespace": "demo"}
+    listing = f"{server.url}/v1/retrievers/interactions/list?limit=1"
+    before = requests.post(listing, headers=headers, timeout=10).json()["pagination"]["total"]
+    subprocess.run(["bash", "-e", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True)
+    assert len((tmp_path / "demo.jsonl").read_text().splitlines()) == 10_000
+    assert len(json.loads((tmp_path / "week.json").read_text())) == 500
+    served = [json.loads(line) for line in (tmp_path / "served-by-default.jsonl").read_text().splitlines()]
+    with BackgroundServer(Settings(port=0)) as default_mock:
+        everything = f"{default_mock.url}/v1/retrievers/interactions/list?limit=1000"
+        page = requests.post(everything, headers=headers, timeout=30).json()
+    assert {r["interaction_id"] for r in page["results"]} == {r["interaction_id"] for r in served}
+    after = requests.post(listing, headers=headers, timeout=10).json()["pagination"]["total"]
+    assert after - before == 10_000

@@ -68,6 +68,34 @@ def check_matches(target: Target, dataset: Dataset, request: Mapping[str, Any]) 
     return page
 
 
+@dataclass(frozen=True)
+class Listing:
+    """One list request, scoped to a run, asked for page by page.
+
+    A wrong page may only be the echo of a wrong matching set or order; ``require`` checks
+    those first, so a report names the deepest rule that is broken, not its symptom.
+    """
+
+    target: Target
+    dataset: Dataset
+    request: Mapping[str, Any]
+
+    @property
+    def expected(self) -> list[str]:
+        return reference.ids(self.dataset.expected(self.request))
+
+    def page(self, query: Mapping[str, Any], rule: Rule = LIST_MATCH) -> Page:
+        return ask(self.target, self.dataset, self.request, query, rule)
+
+    def follow(self, link: str, rule: Rule) -> Page:
+        return read_page(self.target.follow(link, self.dataset.scoped(self.request)), rule)
+
+    def require(self, condition: bool, rule: Rule, exchange: Exchange, *details: str) -> None:
+        if not condition:
+            check_matches(self.target, self.dataset, self.request)
+            raise violation(rule, exchange, f"request (before scoping): {show(self.request, 2000)}", *details)
+
+
 def check_order(page: Page, expected: Sequence[Mapping[str, Any]], sort: Mapping[str, Any] | None) -> None:
     wanted = reference.ids(expected)
     if page.ids == wanted:

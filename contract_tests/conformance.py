@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import schemathesis
-from schemathesis import GenerationMode
+from schemathesis import Case, GenerationMode
 from schemathesis.checks import CheckFunction, not_a_server_error
+from schemathesis.config import SanitizationConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     ensure_resource_availability,
@@ -46,6 +48,10 @@ OPERATION_CHECKS: list[CheckFunction] = [
 # Sequences following the OpenAPI links create -> get / delete.
 STATEFUL_CHECKS: list[CheckFunction] = [*RESPONSE_CHECKS, use_after_free, ensure_resource_availability]
 STATEFUL_STEPS = 6
+LIST_OPERATION = "POST /v1/retrievers/interactions/list"
+INTEROPERABLE_INTEGER = 2**53 - 1
+MAX_OFFSET = 10000
+MAX_LIMIT = 1000
 # The document also describes the mock's own admin operations; they are not part of the product's API.
 CONTRACT_TAG = "Retriever Interactions"
 
@@ -54,6 +60,14 @@ def load_schema(target: Target, examples: int, cache: Path) -> schemathesis.Base
     """``cache``: where Schemathesis keeps failures to replay first next time (a git-ignored place)."""
     schema = schemathesis.openapi.from_dict(specs.bundled_openapi()).include(tag=CONTRACT_TAG)
     schema.config.cache.directory = cache
+    # Reproductions must replay as printed: only the API key is masked (Schemathesis would also
+    # mask values such as session_id), and not even that when it is the embedded mock's own key.
+    schema.config.output.sanitization = SanitizationConfig(
+        enabled=target.api_key_env is not None,
+        keys_to_sanitize=("authorization",),
+        sensitive_markers=("authorization",),
+        replacement=f"Bearer ${target.api_key_env}",
+    )
     schema.config.update(
         base_url=target.base_url,
         headers={"Authorization": f"Bearer {target.api_key}", "X-Namespace": target.namespace},
@@ -64,6 +78,57 @@ def load_schema(target: Target, examples: int, cache: Path) -> schemathesis.Base
     schema.config.phases.stateful.generation.update(modes=[GenerationMode.POSITIVE], max_examples=examples)
     schema.config.phases.stateful.max_steps = STATEFUL_STEPS
     return schema
+
+
+def valid_as_documented(case: Case[Any]) -> None:
+    """Keep a generated *valid* request within what the contract, beyond the OpenAPI document, calls valid.
+
+    Left as generated, these requests would count as valid data an implementation "wrongly"
+    refuses, though the contract lets it refuse them:
+    - integers beyond +-(2**53 - 1): JSON lets an implementation limit the range of numbers
+      (RFC 8259, section 6; I-JSON, RFC 7493, names this bound), and the document sets none;
+    - a list request mixing ways of saying where the page starts, or with a made-up cursor:
+      upstream/EVOLUTION.md makes contradicting styles a 422, and a cursor must come from the server;
+    - a ``page`` that starts past offset 10000, the contract's largest offset (with no page size
+      given, past it for any default page size up to the largest, 1000).
+    """
+    if case.meta is None or case.meta.generation.mode is not GenerationMode.POSITIVE:
+        return
+    if isinstance(case.body, dict | list):
+        case.body = interoperable(case.body)
+    if case.operation.label == LIST_OPERATION and isinstance(case.query, dict):
+        query = dict(case.query)
+        query.pop("cursor", None)
+        if "offset" in query:
+            query.pop("page", None)
+        if "limit" in query:
+            query.pop("page_size", None)
+        if isinstance(query.get("page"), int):
+            size = query.get("page_size", query.get("limit", MAX_LIMIT))
+            query["page"] = min(query["page"], 1 + MAX_OFFSET // size)
+        case.query = query
+
+
+def interoperable(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > INTEROPERABLE_INTEGER:
+        return INTEROPERABLE_INTEGER if value > 0 else -INTEROPERABLE_INTEGER
+    if isinstance(value, list):
+        return [interoperable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: interoperable(item) for key, item in value.items()}
+    return value
+
+
+def created_ids(body: object) -> list[str]:
+    """Ids in a create answer (one record) or a batch answer (one result per item), to delete later."""
+    if not isinstance(body, dict):
+        return []
+    if "interaction_id" in body:
+        return [str(body["interaction_id"])]
+    results = body.get("results")
+    if "created" in body and isinstance(results, list):
+        return [str(r["interaction_id"]) for r in results if isinstance(r, dict) and r.get("interaction_id")]
+    return []
 
 
 def refuses_unknown_keys(target: Target) -> bool:

@@ -170,9 +170,7 @@ def _tree(probe: Probe, tree: Mapping[str, Any], inherited: bool | None) -> Find
 def _condition(probe: Probe, condition: Mapping[str, Any], outcome: Outcome) -> Finding:
     operator, path = condition["operator"], condition["field"]
     case_sensitive = condition.get("case_sensitive")
-    in_effect = (
-        f"case_sensitive {case_sensitive} (given)" if case_sensitive is not None else "case_sensitive false (default)"
-    )
+    in_effect = "false (the default)" if case_sensitive is None else f"{str(case_sensitive).lower()} (given)"
     details = [f"condition {show(condition)}", f"case_sensitive in effect: {in_effect}"]
     if operator in CASE_GOVERNED:
         opposite = not bool(case_sensitive)

@@ -78,5 +78,5 @@ def require_error(exchange: Exchange, expected: int, rule: Rule) -> None:
 
 def show(value: Any, limit: int = 300) -> str:
     """A JSON value on one line, cut to ``limit`` characters."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=repr)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -6,18 +6,16 @@ choice), and only the pagination styles the contract adopts are used.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_tests.answers import Page, ask, read_page
+from contract_tests.answers import Listing, Page
 from contract_tests.dataset import Dataset
 from contract_tests.plugin import profile
-from contract_tests.reference import ids, page_number, total_pages
-from contract_tests.report import require, show
+from contract_tests.reference import page_number, total_pages
+from contract_tests.report import show
 from contract_tests.rules import (
     PAGE_CURSOR,
     PAGE_LINKS,
@@ -27,6 +25,7 @@ from contract_tests.rules import (
     PAGE_STYLE,
     PAGE_TOTAL,
     PAGE_WALK,
+    Rule,
 )
 from contract_tests.strategies import QueryStrategies, limits, offsets
 from contract_tests.target import API, Target
@@ -35,42 +34,53 @@ LIST_PATH = f"{API}/list"
 MAX_OFFSET = 10000
 
 
-def check_block(page: Page, total: int, limit: int, offset: int) -> None:
-    """The pagination block says where this page sits among ``total`` matches."""
-    block = page.pagination
-    require(block["total"] == total, PAGE_TOTAL, page.exchange, f"expected total {total}, got {block['total']}")
+def listing(target: Target, dataset: Dataset, queries: QueryStrategies, data: st.DataObject) -> Listing:
+    return Listing(target, dataset, data.draw(queries.request(), label="request"))
+
+
+def check_rows(listing: Listing, page: Page, start: int, size: int, rule: Rule) -> None:
+    wanted = listing.expected[start : start + size]
+    listing.require(
+        page.ids == wanted,
+        rule,
+        page.exchange,
+        f"expected matches [{start}:{start + size}] of {len(listing.expected)}: {wanted}",
+        f"listed: {page.ids}",
+    )
+
+
+def check_block(listing: Listing, page: Page, limit: int, offset: int) -> None:
+    """The pagination block says where this page sits among all matches."""
+    block, total = page.pagination, len(listing.expected)
+    listing.require(block["total"] == total, PAGE_TOTAL, page.exchange, f"expected total {total}, got {block['total']}")
     wanted = {"page": page_number(offset, limit), "page_size": limit, "total_pages": total_pages(total, limit)}
     got = {name: block[name] for name in wanted}
-    require(
+    listing.require(
         got == wanted,
         PAGE_NUMBERS,
         page.exchange,
-        f"for offset {offset}, limit {limit}, total {total}:",
-        f"expected {show(wanted)}",
-        f"got      {show(got)}",
+        f"for offset {offset}, limit {limit}, total {total}: expected {show(wanted)}, got {show(got)}",
     )
     for name, present in (("next_page", offset + limit < total), ("previous_page", offset > 0)):
         link = block.get(name)
-        require(
+        should = "a link" if present else "null"
+        listing.require(
             (link is not None) == present,
             PAGE_LINKS,
             page.exchange,
-            f"{name} should be {'a link' if present else 'null'} at offset {offset} of {total}, got {show(link)}",
+            f"{name} should be {should} at offset {offset} of {total}, got {show(link)}",
         )
         if link is not None:
-            check_link(page, name, link, limit)
-
-
-def check_link(page: Page, name: str, link: Any, limit: int) -> None:
-    parts = urlsplit(str(link))
-    query = parse_qs(parts.query)
-    sizes = query.get("limit", []) + query.get("page_size", [])
-    require(
-        not parts.scheme and not parts.netloc and parts.path == LIST_PATH and sizes == [str(limit)],
-        PAGE_LINKS,
-        page.exchange,
-        f"{name} {link!r} should be a relative URL to {LIST_PATH} with the same limit ({limit})",
-    )
+            parts, query = urlsplit(str(link)), parse_qs(urlsplit(str(link)).query)
+            listing.require(
+                not parts.scheme
+                and not parts.netloc
+                and parts.path == LIST_PATH
+                and query.get("limit", []) + query.get("page_size", []) == [str(limit)],
+                PAGE_LINKS,
+                page.exchange,
+                f"{name} {link!r} should be a relative URL to {LIST_PATH} with the same limit ({limit})",
+            )
 
 
 @settings(profile())
@@ -83,34 +93,10 @@ def test_a_page_is_the_slice_of_the_ordered_matches(
     limit: int,
     offset: int,
 ) -> None:
-    request = data.draw(contract_queries.request(), label="request")
-    expected = ids(contract_dataset.expected(request))
-    page = ask(contract_target, contract_dataset, request, {"limit": limit, "offset": offset})
-    wanted = expected[offset : offset + limit]
-    require(
-        page.ids == wanted,
-        PAGE_SLICE,
-        page.exchange,
-        f"request (before scoping): {show(request, 2000)}",
-        f"expected the {len(expected)} matches [{offset}:{offset + limit}]: {wanted}",
-        f"listed: {page.ids}",
-    )
-    check_block(page, len(expected), limit, offset)
-
-
-def walk(target: Target, dataset: Dataset, request: Mapping[str, Any], first: Page, steps: int) -> list[str]:
-    """Follow next_page from ``first``, at most ``steps`` times; every id listed on the way."""
-    listed, page, body = list(first.ids), first, dataset.scoped(request)
-    for _ in range(steps):
-        link = page.pagination.get("next_page")
-        if link is None:
-            return listed
-        page = read_page(target.follow(str(link), body), PAGE_WALK)
-        listed += page.ids
-    require(
-        page.pagination.get("next_page") is None, PAGE_WALK, page.exchange, f"still a next_page after {steps} pages"
-    )
-    return listed
+    asked = listing(contract_target, contract_dataset, contract_queries, data)
+    page = asked.page({"limit": limit, "offset": offset})
+    check_rows(asked, page, offset, limit, PAGE_SLICE)
+    check_block(asked, page, limit, offset)
 
 
 @settings(profile())
@@ -122,17 +108,24 @@ def test_walking_next_page_visits_every_match_once_in_order(
     data: st.DataObject,
     limit: int,
 ) -> None:
-    request = data.draw(contract_queries.request(), label="request")
-    expected = ids(contract_dataset.expected(request))
-    first = ask(contract_target, contract_dataset, request, {"limit": limit, "offset": 0})
-    listed = walk(contract_target, contract_dataset, request, first, total_pages(len(expected), limit))
-    require(
-        listed == expected,
+    asked = listing(contract_target, contract_dataset, contract_queries, data)
+    first = page = asked.page({"limit": limit, "offset": 0})
+    visited = list(page.ids)
+    for _ in range(total_pages(len(asked.expected), limit)):
+        link = page.pagination.get("next_page")
+        if link is None:
+            break
+        page = asked.follow(str(link), PAGE_WALK)
+        visited += page.ids
+    asked.require(
+        page.pagination.get("next_page") is None, PAGE_WALK, page.exchange, "next_page goes on past the last match"
+    )
+    asked.require(
+        visited == asked.expected,
         PAGE_WALK,
         first.exchange,
-        f"request (before scoping): {show(request, 2000)}",
-        f"expected, in order: {expected}",
-        f"visited:            {listed}",
+        f"expected, in order: {asked.expected}",
+        f"visited:            {visited}",
     )
 
 
@@ -146,53 +139,36 @@ def test_next_cursor_resumes_like_the_next_offset(
     limit: int,
     offset: int,
 ) -> None:
-    request = data.draw(contract_queries.request(), label="request")
-    expected = ids(contract_dataset.expected(request))
-    page = ask(contract_target, contract_dataset, request, {"limit": limit, "offset": offset})
+    asked = listing(contract_target, contract_dataset, contract_queries, data)
+    page = asked.page({"limit": limit, "offset": offset})
     cursor = page.pagination.get("next_cursor")
-    more = offset + limit < len(expected)
+    more = offset + limit < len(asked.expected)
     should = "a cursor" if more else "null"
-    require(
+    asked.require(
         (cursor is not None) == more,
         PAGE_CURSOR,
         page.exchange,
-        f"next_cursor should be {should} at offset {offset} of {len(expected)}, got {show(cursor)}",
+        f"next_cursor should be {should} at offset {offset} of {len(asked.expected)}, got {show(cursor)}",
     )
     if cursor is not None:
-        resumed = ask(contract_target, contract_dataset, request, {"limit": limit, "cursor": cursor}, PAGE_CURSOR)
-        wanted = expected[offset + limit : offset + 2 * limit]
-        require(
-            resumed.ids == wanted,
-            PAGE_CURSOR,
-            resumed.exchange,
-            f"expected the matches [{offset + limit}:{offset + 2 * limit}]: {wanted}",
-            f"listed: {resumed.ids}",
-        )
+        resumed = asked.page({"limit": limit, "cursor": cursor}, PAGE_CURSOR)
+        check_rows(asked, resumed, offset + limit, limit, PAGE_CURSOR)
 
 
 @settings(profile())
-@given(data=st.data(), page_number_=st.integers(min_value=1, max_value=8), size=st.integers(min_value=1, max_value=20))
+@given(data=st.data(), number=st.integers(min_value=1, max_value=8), size=st.integers(min_value=1, max_value=20))
 def test_page_and_page_size_mean_an_offset(
     contract_target: Target,
     contract_dataset: Dataset,
     contract_queries: QueryStrategies,
     data: st.DataObject,
-    page_number_: int,
+    number: int,
     size: int,
 ) -> None:
-    request = data.draw(contract_queries.request(), label="request")
-    expected = ids(contract_dataset.expected(request))
-    offset = (page_number_ - 1) * size
-    page = ask(contract_target, contract_dataset, request, {"page": page_number_, "page_size": size}, PAGE_STYLE)
-    wanted = expected[offset : offset + size]
-    require(
-        page.ids == wanted,
-        PAGE_STYLE,
-        page.exchange,
-        f"page {page_number_} of size {size} is offset {offset}: expected {wanted}",
-        f"listed: {page.ids}",
-    )
-    check_block(page, len(expected), size, offset)
+    asked = listing(contract_target, contract_dataset, contract_queries, data)
+    page = asked.page({"page": number, "page_size": size}, PAGE_STYLE)
+    check_rows(asked, page, (number - 1) * size, size, PAGE_STYLE)
+    check_block(asked, page, size, (number - 1) * size)
 
 
 @settings(profile())
@@ -205,11 +181,9 @@ def test_an_offset_past_the_end_is_an_empty_page(
     limit: int,
     beyond: int,
 ) -> None:
-    request = data.draw(contract_queries.request(), label="request")
-    total = len(contract_dataset.expected(request))
+    asked = listing(contract_target, contract_dataset, contract_queries, data)
+    total = len(asked.expected)
     offset = min(MAX_OFFSET, total + beyond)
-    page = ask(contract_target, contract_dataset, request, {"limit": limit, "offset": offset}, PAGE_PAST_END)
-    require(
-        page.rows == [], PAGE_PAST_END, page.exchange, f"offset {offset} is past all {total} matches: expected no rows"
-    )
-    require(page.pagination["total"] == total, PAGE_TOTAL, page.exchange, f"expected total {total}")
+    page = asked.page({"limit": limit, "offset": offset}, PAGE_PAST_END)
+    asked.require(page.rows == [], PAGE_PAST_END, page.exchange, f"offset {offset} is past all {total} matches")
+    asked.require(page.pagination["total"] == total, PAGE_TOTAL, page.exchange, f"expected total {total}")

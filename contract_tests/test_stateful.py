@@ -13,15 +13,17 @@ import hypothesis
 import schemathesis
 from schemathesis import Case, Response
 
-from contract_tests.conformance import STATEFUL_CHECKS
+from contract_tests.conformance import STATEFUL_CHECKS, created_ids, valid_as_documented
 from contract_tests.plugin import profile
-from contract_tests.test_schema import created_ids
 
 
 def test_links_from_create_to_get_and_delete(
     contract_schema: schemathesis.BaseSchema, contract_created: list[str]
 ) -> None:
     class Links(contract_schema.as_state_machine()):  # type: ignore[misc]
+        def before_call(self, case: Case[Any]) -> None:
+            valid_as_documented(case)
+
         def after_call(self, response: Response, case: Case[Any]) -> None:
             super().after_call(response, case)
             if response.status_code == 200 and case.method == "POST":

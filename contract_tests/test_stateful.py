@@ -37,6 +37,13 @@ def test_links_from_create_to_get_and_delete(
                 response, checks=STATEFUL_CHECKS, transport_kwargs=kwargs or None, recorder=self.recorder
             )
 
+    # As Schemathesis runs its own state machines: generation only. A scenario's later steps draw
+    # from the server's answers (fresh ids), so replaying or shrinking one cannot be made exact.
     Links.run(
-        settings=hypothesis.settings(profile(), stateful_step_count=contract_schema.config.phases.stateful.max_steps)
+        settings=hypothesis.settings(
+            profile(),
+            phases=[hypothesis.Phase.generate],
+            suppress_health_check=list(hypothesis.HealthCheck),
+            stateful_step_count=contract_schema.config.phases.stateful.max_steps,
+        )
     )

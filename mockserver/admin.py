@@ -11,13 +11,12 @@ import hmac
 import time
 from typing import Any
 
-import orjson
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from mockserver.config import Faults
 from mockserver.errors import Unauthorized, ValidationFailed
-from mockserver.jsonio import decode, respond
+from mockserver.jsonio import decode, loads, respond
 from mockserver.records import new_record
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
 from mockserver.store import Record, ensure_room
@@ -76,8 +75,8 @@ def _parse_records(raw: bytes) -> Any:
         records = []
         for number, line in enumerate(lines, start=1):
             try:
-                records.append(orjson.loads(line))
-            except orjson.JSONDecodeError as exc:
+                records.append(loads(line))
+            except (ValueError, RecursionError) as exc:
                 raise ValidationFailed.at(
                     ("body", number), f"line {number} is not JSON: {exc}", "json_invalid"
                 ) from None

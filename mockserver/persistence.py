@@ -16,10 +16,10 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from mockserver.errors import StartupError
+from mockserver.jsonio import dumps, loads
 from mockserver.state import SETTINGS, STORE
 from mockserver.store import Record, Store
 
@@ -44,8 +44,8 @@ def load_state(path: Path) -> dict[str, list[Record]] | None:
     except OSError as exc:
         raise _refuse(path, f"cannot be read ({exc.strerror})") from None
     try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        document = loads(raw)
+    except (ValueError, RecursionError) as exc:
         raise _refuse(path, f"is not valid JSON ({exc})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _refuse(path, f'is not a mockserver state file (no "format": "{FORMAT}")')
@@ -66,7 +66,7 @@ def _is_record(value: Any) -> bool:
 
 def save_state(path: Path, namespaces: Mapping[str, Sequence[Record]]) -> None:
     """Write the whole state atomically."""
-    payload = orjson.dumps({"format": FORMAT, "version": VERSION, "namespaces": namespaces})
+    payload = dumps({"format": FORMAT, "version": VERSION, "namespaces": namespaces})
     folder = path.parent if str(path.parent) else Path(".")
     descriptor, temporary = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=folder)
     try:

@@ -37,10 +37,12 @@ def ask(
     target: Target, dataset: Dataset, request: Mapping[str, Any], query: Mapping[str, Any], rule: Rule = LIST_MATCH
 ) -> Page:
     """One list call, scoped to the run; anything but a 200 ListInteractionsResponse breaks ``rule``."""
+    __tracebackhide__ = True
     return read_page(target.list(dataset.scoped(request), query), rule)
 
 
 def read_page(exchange: Exchange, rule: Rule) -> Page:
+    __tracebackhide__ = True
     body = require_status(exchange, 200, rule)
     problem = best_match(specs.validator("ListInteractionsResponse").iter_errors(body))
     if problem is not None:
@@ -53,6 +55,7 @@ def read_page(exchange: Exchange, rule: Rule) -> Page:
 
 def check_matches(target: Target, dataset: Dataset, request: Mapping[str, Any]) -> Page:
     """The whole answer lists exactly the records the reference matches, each once, in order."""
+    __tracebackhide__ = True
     page = ask(target, dataset, request, WHOLE_RUN)
     expected = dataset.expected(request)
     duplicates = sorted({i for i in page.ids if page.ids.count(i) > 1})
@@ -85,18 +88,22 @@ class Listing:
         return reference.ids(self.dataset.expected(self.request))
 
     def page(self, query: Mapping[str, Any], rule: Rule = LIST_MATCH) -> Page:
+        __tracebackhide__ = True
         return ask(self.target, self.dataset, self.request, query, rule)
 
     def follow(self, link: str, rule: Rule) -> Page:
+        __tracebackhide__ = True
         return read_page(self.target.follow(link, self.dataset.scoped(self.request)), rule)
 
     def require(self, condition: bool, rule: Rule, exchange: Exchange, *details: str) -> None:
+        __tracebackhide__ = True
         if not condition:
             check_matches(self.target, self.dataset, self.request)
             raise violation(rule, exchange, f"request (before scoping): {show(self.request, 2000)}", *details)
 
 
 def check_order(page: Page, expected: Sequence[Mapping[str, Any]], sort: Mapping[str, Any] | None) -> None:
+    __tracebackhide__ = True
     wanted = reference.ids(expected)
     if page.ids == wanted:
         return

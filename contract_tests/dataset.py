@@ -96,12 +96,16 @@ def new_run() -> str:
     return f"run-{uuid.uuid4().hex}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Dataset:
     """The seeded records as the target returned them, and the marker that scopes every query."""
 
     run: str
     records: tuple[dict[str, Any], ...]
+
+    def __repr__(self) -> str:
+        # Short, because pytest and Hypothesis print it with every failure.
+        return f"Dataset({self.run!r}, {len(self.records)} records)"
 
     @property
     def marker(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ This costs a few more requests, and only ever after a failure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from contract_tests.rules import (
 from contract_tests.target import Exchange, Target
 
 Finding = tuple[Rule, Exchange | None, list[str]]
+Describe = Callable[[Mapping[str, Any]], str]
 CASE_GOVERNED = ("eq", "ne", "in", "nin", "contains", "starts_with", "ends_with", "regex")
 COMBINATORS = {"AND": FILTER_AND, "OR": FILTER_OR, "NOT": FILTER_NOT}
 EXAMPLES = 3
@@ -72,8 +73,8 @@ class Probe:
         expected = frozenset(reference.ids(self.dataset.expected(request)))
         return Outcome(exchange, listed, expected)
 
-    def differences(self, outcome: Outcome, path: str | None) -> list[str]:
-        """The records listed wrongly and left out wrongly, a few of each, with their value at ``path``."""
+    def differences(self, outcome: Outcome, describe: Describe | None = None) -> list[str]:
+        """The records listed wrongly and left out wrongly, a few of each, described by ``describe``."""
         if outcome.listed is None:
             return [f"answered HTTP {outcome.exchange.status}, not a list answer"]
 
@@ -81,9 +82,7 @@ class Probe:
             record = self.by_id.get(interaction_id)
             if record is None:
                 return f"    {interaction_id} (not a record of this run)"
-            if path is None:
-                return f"    {interaction_id}"
-            return f"    {interaction_id} ({path} = {show(reference.lookup(record, path), 80)})"
+            return f"    {interaction_id}" + ("" if describe is None else f" ({describe(record)})")
 
         lines = []
         for label, found in (
@@ -93,6 +92,10 @@ class Probe:
             lines.append(f"{label}: {len(found)}")
             lines += [example(i) for i in sorted(found)[:EXAMPLES]]
         return lines
+
+
+def value_at(path: str) -> Describe:
+    return lambda record: f"{path} = {show(reference.lookup(record, path), 80)}"
 
 
 def localize(target: Target, dataset: Dataset, request: Mapping[str, Any]) -> Finding:
@@ -106,7 +109,7 @@ def localize(target: Target, dataset: Dataset, request: Mapping[str, Any]) -> Fi
                 return (
                     rule,
                     outcome.exchange,
-                    [f"simple field {name} = {show(request[name])}", *probe.differences(outcome, name)],
+                    [f"simple field {name} = {show(request[name])}", *probe.differences(outcome, value_at(name))],
                 )
     if request.get("search"):
         outcome = probe({"search": request["search"]})
@@ -114,7 +117,7 @@ def localize(target: Target, dataset: Dataset, request: Mapping[str, Any]) -> Fi
             return (
                 SEARCH,
                 outcome.exchange,
-                [f"search {show(request['search'])}", *probe.differences(outcome, "metadata")],
+                [f"search {show(request['search'])}", *probe.differences(outcome, value_at("metadata"))],
             )
     if request.get("filters") is not None:
         outcome = probe({"filters": request["filters"]})
@@ -156,7 +159,7 @@ def _tree(probe: Probe, tree: Mapping[str, Any], inherited: bool | None) -> Find
                 if alone.wrong:
                     return _condition(probe, condition, alone)
             details = [f"shorthand {show({path: value})}: each operator alone is answered right, together not"]
-            return FILTER_SHORTHAND, outcome.exchange, details + probe.differences(outcome, path)
+            return FILTER_SHORTHAND, outcome.exchange, details + probe.differences(outcome, value_at(path))
     for key, rule in COMBINATORS.items():
         if key in tree:
             outcome = probe({"filters": _with_case({key: tree[key]}, effective)})
@@ -164,7 +167,7 @@ def _tree(probe: Probe, tree: Mapping[str, Any], inherited: bool | None) -> Find
                 return _combinator(probe, key, tree[key], bool(effective), outcome, rule)
     outcome = probe({"filters": dict(tree)})
     details = [f"tree {show(tree)}: every key alone is answered right, together not"]
-    return FILTER_KEYS, outcome.exchange, details + probe.differences(outcome, None)
+    return FILTER_KEYS, outcome.exchange, details + probe.differences(outcome)
 
 
 def _condition(probe: Probe, condition: Mapping[str, Any], outcome: Outcome) -> Finding:
@@ -181,20 +184,22 @@ def _condition(probe: Probe, condition: Mapping[str, Any], outcome: Outcome) -> 
         )
         if outcome.listed == flipped != outcome.expected:
             details.append(f"the answer is the one case_sensitive {opposite} would give")
-            return FILTER_CASE, outcome.exchange, details + probe.differences(outcome, path)
-    return OPERATORS[operator], outcome.exchange, details + probe.differences(outcome, path)
+            return FILTER_CASE, outcome.exchange, details + probe.differences(outcome, value_at(path))
+    return OPERATORS[operator], outcome.exchange, details + probe.differences(outcome, value_at(path))
 
 
 def _combinator(
     probe: Probe, key: str, children: list[Any], case_sensitive: bool, outcome: Outcome, rule: Rule
 ) -> Finding:
+    def outcomes(record: Mapping[str, Any]) -> list[bool]:
+        return [reference.child_holds(child, record, case_sensitive) for child in children]
+
+    def describe(record: Mapping[str, Any]) -> str:
+        return "children: " + ", ".join("true" if held else "false" for held in outcomes(record))
+
     details = [f"{key} over {len(children)} children, each of which alone is answered right"]
     if key == "NOT":
-        not_all = frozenset(
-            str(r["interaction_id"])
-            for r in probe.dataset.records
-            if not all(reference.child_holds(child, r, case_sensitive) for child in children)
-        )
+        not_all = frozenset(str(r["interaction_id"]) for r in probe.dataset.records if not all(outcomes(r)))
         if outcome.listed == not_all:
             details.append('the answer is that of "not all children true" rather than "no child true"')
-    return rule, outcome.exchange, details + probe.differences(outcome, None)
+    return rule, outcome.exchange, details + probe.differences(outcome, describe)

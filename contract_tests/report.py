@@ -50,12 +50,14 @@ def reporting() -> bool:
 
 def require(condition: bool, rule: Rule, exchange: Exchange | None, *details: str) -> None:
     """Raise the report for ``rule`` unless ``condition`` holds."""
+    __tracebackhide__ = True
     if not condition:
         raise violation(rule, exchange, *details)
 
 
 def require_status(exchange: Exchange, expected: int, rule: Rule) -> Any:
     """The decoded JSON body of an answer that must have status ``expected`` and a JSON body."""
+    __tracebackhide__ = True
     require(exchange.status == expected, rule, exchange, f"expected HTTP {expected}, got HTTP {exchange.status}")
     body = exchange.json()
     require(body is not None, rule, exchange, "expected a JSON body")
@@ -64,6 +66,7 @@ def require_status(exchange: Exchange, expected: int, rule: Rule) -> Any:
 
 def require_error(exchange: Exchange, expected: int, rule: Rule) -> None:
     """An answer that must have status ``expected`` and, like every non-2xx answer, an ErrorResponse body."""
+    __tracebackhide__ = True
     require(exchange.status == expected, rule, exchange, f"expected HTTP {expected}, got HTTP {exchange.status}")
     body = exchange.json()
     problem = best_match(specs.validator("ErrorResponse").iter_errors(body))

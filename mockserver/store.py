@@ -68,7 +68,7 @@ class _IdOrder:
         batch = self._batch
         self._batch = []
         if len(batch) > _INSERT_ONE_BY_ONE:
-            merged = sorted([*self.records, *batch], key=lambda r: str(r["interaction_id"]))
+            merged = sorted([*self.records, *batch], key=lambda r: r["interaction_id"])
             self.records = merged
             self.ids = [r["interaction_id"] for r in merged]
             self._columns.clear()

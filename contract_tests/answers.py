@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from jsonschema.exceptions import best_match
@@ -83,8 +84,9 @@ class Listing:
     dataset: Dataset
     request: Mapping[str, Any]
 
-    @property
+    @cached_property
     def expected(self) -> list[str]:
+        """The ids of every match, in order: what walking all pages must visit."""
         return reference.ids(self.dataset.expected(self.request))
 
     def page(self, query: Mapping[str, Any], rule: Rule = LIST_MATCH) -> Page:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract_tests import reference, strategies
-from contract_tests.dataset import WHOLE_RUN, new_run
+from contract_tests.dataset import WHOLE_RUN, Dataset, new_run
 from contract_tests.plugin import profile
 from contract_tests.report import require, require_error, require_status, show
 from contract_tests.rules import (
@@ -34,7 +34,8 @@ RUN = new_run()
 
 
 def run_filter(run: str) -> dict[str, Any]:
-    return {"filters": {"AND": [{"field": "metadata.run", "operator": "eq", "value": run}]}}
+    """A list request for the records of one run (and nothing else in the namespace)."""
+    return Dataset(run, ()).scoped({})
 
 
 def check_created(exchange: Exchange, sent: dict[str, Any]) -> dict[str, Any]:

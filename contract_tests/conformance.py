@@ -58,7 +58,7 @@ CONTRACT_TAG = "Retriever Interactions"
 
 def load_schema(target: Target, examples: int, cache: Path) -> schemathesis.BaseSchema:
     """``cache``: where Schemathesis keeps failures to replay first next time (a git-ignored place)."""
-    schema = schemathesis.openapi.from_dict(without_bare_not(specs.bundled_openapi())).include(tag=CONTRACT_TAG)
+    schema = schemathesis.openapi.from_dict(specs.bundled_openapi()).include(tag=CONTRACT_TAG)
     schema.config.cache.directory = cache
     # Reproductions must replay as printed: only the API key is masked (Schemathesis would also
     # mask values such as session_id), and not even that when it is the embedded mock's own key.
@@ -78,26 +78,6 @@ def load_schema(target: Target, examples: int, cache: Path) -> schemathesis.Base
     schema.config.phases.stateful.generation.update(modes=[GenerationMode.POSITIVE], max_examples=examples)
     schema.config.phases.stateful.max_steps = STATEFUL_STEPS
     return schema
-
-
-# FilterCondition's operand: "not (a DynamicValue or any object with a 'field' key)".
-_BARE_NOT = {"anyOf": [{"$ref": "#/components/schemas/DynamicValue"}, {"type": "object", "required": ["field"]}]}
-
-
-def without_bare_not(document: dict[str, Any]) -> dict[str, Any]:
-    """The same document, with FilterCondition's operand rule spelled so Schemathesis can negate it.
-
-    Schemathesis 4 cannot generate invalid data below a ``not`` whose complement it cannot spell
-    (it fails the operation with ``UnsupportedSchema``, now and then). ``properties: {field: false}``
-    admits exactly the same values: anything but an object with a ``field`` key (every DynamicValue
-    has one). Should the document change, it is left as it is.
-    """
-    operand = document.get("components", {}).get("schemas", {}).get("FilterCondition", {}).get("$defs", {})
-    operand = operand.get("any_operand", {})
-    if operand.get("not") == _BARE_NOT and "properties" not in operand:
-        del operand["not"]
-        operand["properties"] = {"field": False}
-    return document
 
 
 def valid_as_documented(case: Case[Any]) -> None:

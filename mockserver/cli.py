@@ -82,8 +82,8 @@ def _rate(text: str) -> float:
         value = float(number)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected N/s (requests per second), got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text!r}")
+    if not 0.01 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"must be between 0.01/s and 1000000/s, got {text!r}")
     return value
 
 

@@ -150,6 +150,7 @@ async def test_faults_can_be_read_and_changed(client: TestClient[Any, Any]) -> N
         ({"latency_ms": [10, 5]}, ["body", "latency_ms"]),
         ({"latency_ms": -1}, ["body", "latency_ms"]),
         ({"rate_limit_per_s": 0}, ["body", "rate_limit_per_s"]),
+        ({"rate_limit_per_s": 1e-320}, ["body", "rate_limit_per_s"]),
         ({"errors": 1}, ["body", "errors"]),
     ],
 )

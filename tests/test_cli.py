@@ -74,6 +74,9 @@ def test_namespace_option_restricts(cli: Callable[..., RunningCli]) -> None:
         (["--count", "-5"], "must be 0 or more"),
         (["--seed", "x"], "invalid int value"),
         (["--bogus"], "unrecognized arguments"),
+        (["--rate-limit", "0/s"], "between 0.01/s and 1000000/s"),
+        (["--latency", "9-3"], "MIN <= MAX"),
+        (["--error-rate", "2"], "between 0 and 1"),
     ],
 )
 def test_usage_errors_exit_2_with_a_message(args: list[str], message: str) -> None:

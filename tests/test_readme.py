@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,8 @@ import requests
 from mockserver import BackgroundServer, Settings
 from tests.conftest import RunningCli
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
 DEFAULT_URL = "http://127.0.0.1:8000"
 
 
@@ -137,3 +140,23 @@ def test_fixtures_examples_work(server: BackgroundServer, tmp_path: Path) -> Non
     assert {r["interaction_id"] for r in page["results"]} == {r["interaction_id"] for r in served}
     after = requests.post(listing, headers=headers, timeout=10).json()["pagination"]["total"]
     assert after - before == 10_000
+
+
+def test_remote_contract_example_runs_against_a_served_mock(tmp_path: Path) -> None:
+    line = next(b for b in blocks("sh") if "CONTRACT_API_KEY=" in b).strip().splitlines()[-1]
+    assignment, command = line.split(" ", 1)
+    variable, key = assignment.split("=", 1)
+    report = tmp_path / "contract.xml"
+    with BackgroundServer(Settings(port=0, count=0, api_keys=frozenset({key}))) as remote:
+        args = command.replace("https://staging.example.com", remote.url).replace("contract.xml", str(report)).split()
+        assert args[:2] == ["pytest", "contract_tests"]
+        result = subprocess.run(
+            [sys.executable, "-m", *args, "-k", "auth", "-q", "-p", "no:cacheprovider"],
+            cwd=ROOT,
+            env={**os.environ, variable: key},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "<testsuite" in report.read_text()

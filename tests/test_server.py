@@ -90,6 +90,13 @@ async def test_list_without_body_lists_everything(make_client: ClientFactory) ->
     assert response.status == 200 and body["pagination"]["total"] == 25
 
 
+@pytest.mark.parametrize("raw", [b"", b"null", b"{}"])
+async def test_list_body_may_be_empty_or_null(make_client: ClientFactory, raw: bytes) -> None:
+    client = await make_client(count=3)
+    response = await client.post(f"{API}/list", data=raw, headers={**AUTH, "Content-Type": "application/json"})
+    assert response.status == 200 and (await response.json())["pagination"]["total"] == 3
+
+
 async def test_batch_creates_every_item(client: TestClient[Any, Any]) -> None:
     items = [{**CLICK, "position": i} for i in range(5)]
     response = await client.post(f"{API}/batch", json={"interactions": items}, headers=AUTH)

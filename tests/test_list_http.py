@@ -108,7 +108,7 @@ async def test_no_body_lists_everything(make_client: ClientFactory) -> None:
             ["body", "filters", "x", "eq"],
             "DynamicValue",
         ),
-        ({}, {"limit": "5", "page_size": "6"}, ["query", "page_size"], "contradicts"),
+        ({}, {"limit": "5", "page_size": "6"}, ["query"], "say the same thing twice"),
         ({}, {"cursor": "nope"}, ["query", "cursor"], "next_cursor"),
         ({}, {"offset": "10001"}, ["query", "offset"], "at most 10000"),
     ],
@@ -182,7 +182,9 @@ def post(server: BackgroundServer, raw: bytes, params: dict[str, str]) -> int:
         connection.close()
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(body=json_values, params=query_strings)
 def test_no_body_of_any_shape_is_a_500(server: BackgroundServer, body: Any, params: dict[str, str]) -> None:
     status = post(server, orjson.dumps(body), {k: v for k, v in params.items() if v.isprintable() and v.isascii()})

@@ -41,9 +41,21 @@ def _equals(operand: Any, case_sensitive: bool) -> ValueTest:
     if type(operand) is str:
         norm = _text_case(case_sensitive)
         wanted = norm(operand)
-        return _any_element(lambda v: type(v) is str and norm(v) == wanted)
+
+        def text(value: Any) -> bool:
+            if type(value) is str:
+                return norm(value) == wanted
+            return type(value) is list and any(type(v) is str and norm(v) == wanted for v in value)
+
+        return text
     if type(operand) in NUMBER_TYPES:
-        return _any_element(lambda v: type(v) in NUMBER_TYPES and v == operand)
+
+        def number(value: Any) -> bool:
+            if type(value) in NUMBER_TYPES:
+                return bool(value == operand)
+            return type(value) is list and any(type(v) in NUMBER_TYPES and v == operand for v in value)
+
+        return number
 
     def test(value: Any) -> bool:
         if equal(value, operand, case_sensitive):
@@ -92,9 +104,14 @@ def _ordered(name: str, operand: Any) -> ValueTest:
             return type(value) is list and any(type(v) is int and compare(v, bound) for v in value)
 
         return instant
-    if type(operand) is str:
-        return _any_element(lambda v: type(v) is str and compare(v, operand))
-    return _any_element(lambda v: type(v) in NUMBER_TYPES and compare(v, operand))
+    kinds = (str,) if type(operand) is str else NUMBER_TYPES
+
+    def test(value: Any) -> bool:
+        if type(value) in kinds:
+            return bool(compare(value, operand))
+        return type(value) is list and any(type(v) in kinds and compare(v, operand) for v in value)
+
+    return test
 
 
 def _contains(operand: Any, case_sensitive: bool) -> ValueTest:
@@ -180,8 +197,15 @@ def _instants_at(path: Path) -> Callable[[Record], Any]:
     return extract
 
 
+# Operators whose value test is false for MISSING as it stands (it is neither a string, a number,
+# an array nor null), so the test can be called as is: one call less per value.
+_FALSE_WHEN_MISSING = frozenset(_ORDER) | {"eq", "in", "contains", "starts_with", "ends_with", "regex", "text"}
+
+
 def _holds(condition: Condition) -> Callable[[Any], bool]:
     test = _value_test(condition)
+    if condition.operator in _FALSE_WHEN_MISSING:
+        return test
     missing = _if_missing(condition)
     if condition.operator in _NEGATED:
         return lambda value: missing if value is MISSING else not test(value)

@@ -47,17 +47,21 @@ def searchable_text(record: Record) -> str:
     return fold(_SEPARATOR.join(parts))
 
 
-def _containing(term: str, texts: Column) -> Callable[[Mask], Mask]:
-    return lambda mask: texts.select(mask, lambda text: term in text)
+def _containing(terms: tuple[str, ...]) -> Callable[[str], bool]:
+    if len(terms) == 1:
+        (term,) = terms
+        return lambda text: term in text
+
+    def holds(text: str) -> bool:
+        for term in terms:  # noqa: SIM110 (no generator per row on the hot path)
+            if term not in text:
+                return False
+        return True
+
+    return holds
 
 
 def search_selector(terms: tuple[str, ...], texts: Column) -> Callable[[Mask], Mask]:
-    """``texts`` holds each row's searchable_text; one term after the other narrows the rows."""
-    selectors = [_containing(term, texts) for term in terms]
-
-    def select(mask: Mask) -> Mask:
-        for narrow in selectors:
-            mask = narrow(mask)
-        return mask
-
-    return select
+    """``texts`` holds each row's searchable_text; all terms are looked for in one pass."""
+    holds = _containing(terms)
+    return lambda mask: texts.select(mask, holds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -73,7 +74,10 @@ def _translate(error: ValidationError, prefix: Location) -> FieldError:
         known = schema.get("properties", {})
         extra = next((k for k in error.instance if k not in known), "?")
         return _unknown_key(loc, extra, known)
-    if kind == "type" or (kind in {"anyOf", "oneOf"} and error.context):
+    if kind in {"anyOf", "oneOf"} and not _only_type_errors(error):
+        reason = schema.get("description") or "matches none of the allowed forms"
+        return FieldError(loc, f"{_short(error.instance)} is refused: {reason}", "value_error")
+    if kind == "type" or kind in {"anyOf", "oneOf"}:
         wanted = _type_names(error)
         return FieldError(loc, f"must be of type {' or '.join(wanted)}, got {json_type(error.instance)}", "type_error")
     if kind == "enum":
@@ -89,8 +93,14 @@ def _translate(error: ValidationError, prefix: Location) -> FieldError:
     if kind in {"minLength", "maxLength"}:
         side = "at least" if kind == "minLength" else "at most"
         return FieldError(loc, f"must be {side} {value} character{'s' if value != 1 else ''} long", "length_error")
+    if kind == "pattern":
+        what = schema.get("description") or f"the pattern {value}"
+        return FieldError(
+            loc, f"{_short(error.instance)} is not of the expected form: {what}", "string_pattern_mismatch"
+        )
     if kind == "not":
-        reason = schema.get("description") or "this value is not allowed here"
+        own = value.get("description") if isinstance(value, dict) else None
+        reason = own or schema.get("description") or "this value is not allowed here"
         return FieldError(loc, f"{_short(error.instance)} is refused: {reason}", "value_error")
     return FieldError(loc, error.message, kind)
 
@@ -104,14 +114,22 @@ def _most_specific(error: ValidationError) -> ValidationError:
 
     The deepest location is the one closest to the offending value, so its message is the
     one a person can act on ("sort.field must be a string", not "sort is not valid").
-    When every alternative failed on the type alone, the anyOf itself is kept and worded
-    as "must be of type A or B".
+    The anyOf itself is kept when every alternative failed on the type alone (worded "must
+    be of type A or B"), or when the furthest one hit a ``false`` schema, which says nothing
+    of why (the anyOf's description does).
     """
     while error.context:
-        if all(e.validator == "type" and e.absolute_path == error.absolute_path for e in error.context):
+        if _only_type_errors(error):
             return error
-        error = max(error.context, key=lambda e: (len(e.absolute_path), e.validator not in _WEAK))
+        deeper = max(error.context, key=lambda e: (len(e.absolute_path), e.validator not in _WEAK))
+        if deeper.validator is None:
+            return error
+        error = deeper
     return error
+
+
+def _only_type_errors(error: ValidationError) -> bool:
+    return all(e.validator == "type" and e.absolute_path == error.absolute_path for e in error.context)
 
 
 def _schema_errors(validator: Draft202012Validator, instance: Any, prefix: Location) -> Iterator[FieldError]:
@@ -188,12 +206,48 @@ def _coerce(raw: str, wanted: Any) -> Any:
     return raw
 
 
+@dataclass(frozen=True)
+class _QueryParameter:
+    """A documented query parameter; an exploded object stands for several plain ones (a=1&b=2)."""
+
+    name: str
+    schema: dict[str, Any]
+    validator: Draft202012Validator
+
+    @property
+    def exploded(self) -> bool:
+        return self.schema.get("type") == "object"
+
+    def errors(self, value: Any, prefix: Location) -> Iterator[FieldError]:
+        for error in self.validator.iter_errors(value):
+            schema_path = list(error.absolute_schema_path)
+            if schema_path[:1] == ["dependentSchemas"] and isinstance(value, dict):
+                # Two ways of saying one thing: name both, rather than "False schema does not allow 5".
+                given = str(schema_path[1])
+                for clash in self.schema["dependentSchemas"][given]["properties"]:
+                    if clash in value:
+                        message = f"{clash} and {given} say the same thing twice; give one of them"
+                        yield FieldError((*prefix, clash), message, "value_error")
+            else:
+                yield _translate(_most_specific(error), prefix)
+
+    def read(self, params: Mapping[str, str]) -> tuple[Any, Location] | None:
+        """The typed value the query string gives this parameter and where errors point, or None if absent."""
+        if self.exploded:
+            properties = self.schema["properties"]
+            value = {key: _coerce(params[key], properties[key].get("type")) for key in properties if key in params}
+            return value, ("query",)
+        if self.name not in params:
+            return None
+        return _coerce(params[self.name], self.schema.get("type")), ("query", self.name)
+
+
 @cache
-def _query_validators(operation_id: str) -> dict[str, tuple[Any, Draft202012Validator]]:
-    return {
-        name: (schema.get("type"), Draft202012Validator(schema))
+def _query_parameters(operation_id: str) -> tuple[_QueryParameter, ...]:
+    return tuple(
+        _QueryParameter(name, schema, Draft202012Validator(schema))
         for name, schema in specs.query_parameters(operation_id).items()
-    }
+    )
 
 
 def check_query(operation_id: str, params: Mapping[str, str]) -> dict[str, Any]:
@@ -203,12 +257,16 @@ def check_query(operation_id: str, params: Mapping[str, str]) -> dict[str, Any]:
     """
     typed: dict[str, Any] = {}
     found: list[FieldError] = []
-    for name, (wanted, param_validator) in _query_validators(operation_id).items():
-        if name not in params:
+    for parameter in _query_parameters(operation_id):
+        read = parameter.read(params)
+        if read is None:
             continue
-        value = _coerce(params[name], wanted)
-        typed[name] = value
-        found.extend(_translate(error, ("query", name)) for error in param_validator.iter_errors(value))
+        value, prefix = read
+        found.extend(parameter.errors(value, prefix))
+        if parameter.exploded:
+            typed.update(value)
+        else:
+            typed[parameter.name] = value
     if found:
         raise ValidationFailed(found)
     return typed

@@ -108,7 +108,7 @@ async def test_no_body_lists_everything(make_client: ClientFactory) -> None:
             ["body", "filters", "x", "eq"],
             "DynamicValue",
         ),
-        ({}, {"limit": "5", "page_size": "6"}, ["query"], "say the same thing twice"),
+        ({}, {"limit": "5", "page_size": "6"}, ["query", "page_size"], "say the same thing twice"),
         ({}, {"cursor": "nope"}, ["query", "cursor"], "next_cursor"),
         ({}, {"offset": "10001"}, ["query", "offset"], "at most 10000"),
     ],

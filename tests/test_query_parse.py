@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,10 +35,6 @@ def deep_value(levels: int) -> Any:
     for _ in range(levels):
         value = [value]
     return value
-
-
-def cursor_for(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def body_case(body: Any, loc: tuple[Any, ...], says: str) -> Any:
@@ -121,17 +116,17 @@ REJECTED = [
     query_case({"page": "0"}, ("query", "page"), "at least 1"),
     query_case({"page_size": "2000"}, ("query", "page_size"), "at most 1000"),
     query_case({"include_total": "maybe"}, ("query", "include_total"), "type boolean"),
-    query_case({"limit": "10", "page_size": "20"}, ("query", "page_size"), "contradicts limit=10"),
-    query_case({"page": "2", "offset": "5"}, ("query", "page"), "starts at offset 10, but offset=5"),
-    query_case({"page": "1002"}, ("query", "page"), "at offset 10000 or before (follow next_cursor"),
-    query_case({"page": "99999999999999999999"}, ("query", "page"), "at offset 10000 or before"),
-    query_case({"cursor": cursor_for("offset:20"), "offset": "20"}, ("query", "cursor"), "without offset or page"),
-    query_case({"cursor": cursor_for("offset:20"), "page": "3"}, ("query", "cursor"), "without offset or page"),
-    query_case({"cursor": "not a cursor!"}, ("query", "cursor"), "pass a page's next_cursor unchanged"),
-    query_case({"cursor": ""}, ("query", "cursor"), "not a cursor this server issued"),
-    query_case({"cursor": cursor_for("offset:-1")}, ("query", "cursor"), "not a cursor"),
-    query_case({"cursor": cursor_for("offset:99999999999")}, ("query", "cursor"), "not a cursor"),
-    query_case({"cursor": "é"}, ("query", "cursor"), "not a cursor"),
+    query_case({"limit": "10", "page_size": "20"}, ("query", "page_size"), "page_size and limit say the same thing"),
+    query_case({"limit": "10", "page_size": "10"}, ("query", "page_size"), "give one of them"),
+    query_case({"page": "2", "offset": "5"}, ("query", "page"), "page and offset say the same thing twice"),
+    query_case({"page": "99999999999999999999"}, ("query", "page"), "at most 100000"),
+    query_case({"cursor": "c20", "offset": "20"}, ("query", "cursor"), "cursor and offset say the same thing twice"),
+    query_case({"cursor": "c20", "page": "3"}, ("query", "cursor"), "cursor and page say the same thing twice"),
+    query_case({"cursor": "not a cursor!"}, ("query", "cursor"), "next_cursor of an earlier page, unchanged"),
+    query_case({"cursor": ""}, ("query", "cursor"), "not of the expected form"),
+    query_case({"cursor": "c-1"}, ("query", "cursor"), "not of the expected form"),
+    query_case({"cursor": "c9999999999"}, ("query", "cursor"), "not of the expected form"),
+    query_case({"cursor": "é"}, ("query", "cursor"), "not of the expected form"),
 ]
 
 
@@ -194,9 +189,10 @@ def test_a_full_request_reads_as_a_typed_query() -> None:
         ({}, Window(0, 10)),
         ({"limit": "5", "offset": "7"}, Window(7, 5)),
         ({"page_size": "20"}, Window(0, 20)),
-        ({"limit": "20", "page_size": "20", "page": "2", "offset": "20"}, Window(20, 20)),
+        ({"page_size": "20", "page": "2"}, Window(20, 20)),
         ({"page": "1001"}, Window(10_000, 10)),
-        ({"cursor": cursor_for("offset:12345"), "limit": "50"}, Window(12_345, 50)),
+        ({"page": "1002", "limit": "1000"}, Window(1_001_000, 1000)),
+        ({"cursor": "c12345", "limit": "50"}, Window(12_345, 50)),
         ({"include_total": "false", "unknown": "ignored"}, Window(0, 10)),
     ],
 )

@@ -58,6 +58,23 @@ class NamespaceFull(ApiError):
     error_type = "InsufficientStorageError"
 
 
+class RateLimited(ApiError):
+    status = 429
+    error_type = "RateLimitError"
+
+
+class InjectedServerError(ApiError):
+    """A 500 the mock was asked to give (--error-rate, Prefer: code=500), never a real failure."""
+
+    status = 500
+    error_type = "InternalServerError"
+
+
+class ServiceUnavailable(ApiError):
+    status = 503
+    error_type = "ServiceUnavailableError"
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     error_type = "PayloadTooLargeError"

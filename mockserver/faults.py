@@ -16,25 +16,10 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 from mockserver.config import Faults
-from mockserver.errors import ApiError, BadRequest, error_body
+from mockserver.errors import ApiError, BadRequest, InjectedServerError, RateLimited, ServiceUnavailable, error_body
 from mockserver.jsonio import respond
 
 MAX_FORCED_LATENCY_MS = 60_000
-
-
-class ServiceUnavailable(ApiError):
-    status = 503
-    error_type = "ServiceUnavailableError"
-
-
-class InjectedServerError(ApiError):
-    status = 500
-    error_type = "InternalServerError"
-
-
-class RateLimited(ApiError):
-    status = 429
-    error_type = "RateLimitError"
 
 
 @dataclass

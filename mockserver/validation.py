@@ -63,6 +63,14 @@ def _type_names(error: ValidationError) -> list[str]:
 
 
 def _translate(error: ValidationError, prefix: Location) -> FieldError:
+    if "propertyNames" in error.absolute_schema_path:
+        # The failure is about a key of the object at this location, not a value in it.
+        found = _translate_value(error, prefix)
+        return FieldError(found.loc, f"key {_short(error.instance)}: {found.msg}", found.type)
+    return _translate_value(error, prefix)
+
+
+def _translate_value(error: ValidationError, prefix: Location) -> FieldError:
     loc: Location = prefix + tuple(error.absolute_path)
     kind = str(error.validator)
     value: Any = error.validator_value

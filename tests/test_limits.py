@@ -117,3 +117,20 @@ def test_long_header_is_still_answered_in_json() -> None:
         response = requests.post(f"{server.url}{API}/list", headers=headers, timeout=10)
         assert response.status_code == 400
         assert response.json()["error"]["message"] == "X-Namespace is 20000 characters long; at most 256 are allowed"
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "says"),
+    [
+        ({"filters": {"p": {"in": list(range(1001))}}}, ["body", "filters", "p", "in"], "at most 1000 items"),
+        ({"filters": {"AND": [{"field": "a" * 257, "value": 1}]}}, ["body", "filters", "AND", 0, "field"], "256"),
+        ({"sort": {"field": "s" * 257}}, ["body", "sort", "field"], "at most 256 characters"),
+        ({"filters": {"k" * 257: 1}}, ["body", "filters"], 'key "kkk'),
+        ({"search": "w " * 600}, ["body", "search"], "at most 1000 characters"),
+    ],
+)
+async def test_list_request_sizes_are_bounded(make_client: ClientFactory, body: Any, loc: list[Any], says: str) -> None:
+    client = await make_client()
+    response = await client.post(f"{API}/list", json=body, headers=AUTH)
+    detail = (await response.json())["detail"][0]
+    assert response.status == 422 and detail["loc"] == loc and says in detail["msg"], detail

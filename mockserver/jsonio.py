@@ -5,7 +5,7 @@ refused) and several times faster than the standard library in both directions. 
 things it does not do: it reads integers beyond 64 bits as floats (silently losing
 digits) and cannot write them back, so bodies with such integers are read and written by
 the standard library instead, exactly; and it writes at most 255 levels of nesting, so a
-body nested deeper than MAX_DEPTH levels is refused with a 422, which also keeps
+body nested deeper than validation.MAX_DEPTH levels is refused with a 422, which also keeps
 validation and evaluation clear of Python's recursion limit.
 """
 
@@ -19,8 +19,8 @@ import orjson
 from aiohttp import web
 
 from mockserver.errors import ValidationFailed
+from mockserver.validation import check_depth
 
-MAX_DEPTH = 64
 # A run of 19+ digits may be an integer orjson would round; only such bodies take the slow path.
 _LONG_DIGITS = re.compile(rb"\d{19}")
 
@@ -36,22 +36,6 @@ def loads(raw: bytes) -> Any:
     return json.loads(raw, parse_constant=_refuse_constant)
 
 
-def _check_depth(value: Any) -> None:
-    """Iteratively, so the check itself cannot hit the recursion limit it guards against."""
-    pending: list[tuple[Any, int]] = [(value, 0)]
-    while pending:
-        node, depth = pending.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if depth == MAX_DEPTH:
-            raise ValidationFailed.at(("body",), f"nested more than {MAX_DEPTH} levels deep; flatten the request")
-        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-
-
 def decode(raw: bytes) -> Any:
     """Parse a request body; an empty body is ``None``."""
     if not raw.strip():
@@ -60,7 +44,7 @@ def decode(raw: bytes) -> Any:
         value = loads(raw)
     except (orjson.JSONDecodeError, ValueError, RecursionError) as exc:
         raise ValidationFailed.at(("body",), f"invalid JSON: {exc}", "json_invalid") from None
-    _check_depth(value)
+    check_depth(value)
     return value
 
 

@@ -20,6 +20,9 @@ import specs
 from mockserver.errors import FieldError, Location, ValidationFailed
 
 MAX_REPORTED = 20
+# Far above anything a valid request needs; it keeps validation, evaluation and serialisation
+# (orjson writes at most 255 levels) clear of recursion limits whatever a client sends.
+MAX_DEPTH = 64
 
 _JSON_TYPES = {
     dict: "an object",
@@ -115,6 +118,19 @@ def _translate_value(error: ValidationError, prefix: Location) -> FieldError:
 
 # Failures that say little about what to change: a wrong type or a "must not be" match.
 _WEAK = frozenset({"type", "not"})
+
+
+def check_depth(body: Any) -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH containers, naming where; iteratively, so the
+    check cannot hit the recursion limit it guards against. Only containers are queued, so a
+    long flat list costs one pass."""
+    pending: list[tuple[Any, Location]] = [(body, ("body",))] if isinstance(body, dict | list) else []
+    while pending:
+        node, loc = pending.pop()
+        if len(loc) > MAX_DEPTH:
+            raise ValidationFailed.at(loc, f"nested more than {MAX_DEPTH} levels deep; flatten the request")
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        pending.extend(((child, (*loc, key)) for key, child in items if isinstance(child, dict | list)))
 
 
 def _most_specific(error: ValidationError) -> ValidationError:

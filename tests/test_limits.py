@@ -10,7 +10,8 @@ import requests
 
 from mockserver import BackgroundServer, Settings
 from mockserver.errors import StartupError
-from mockserver.jsonio import MAX_DEPTH, decode
+from mockserver.jsonio import decode
+from mockserver.validation import MAX_DEPTH
 from tests.conftest import AUTH, ClientFactory
 
 API = "/v1/retrievers/interactions"

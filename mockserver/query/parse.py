@@ -19,7 +19,7 @@ from mockserver.query.paginate import parse_window
 from mockserver.query.paths import TIME_PATH, resolve
 from mockserver.query.regex import PatternError, compile_pattern
 from mockserver.query.search import search_terms
-from mockserver.validation import check, check_query
+from mockserver.validation import check, check_depth, check_query
 
 SIMPLE_FIELDS = ("execution_id", "retriever_id", "session_id", "user_id", "feature_id", "interaction_type")
 MAX_TREE_DEPTH = 8
@@ -27,25 +27,9 @@ MAX_TREE_DEPTH = 8
 # bounds the time one request can hold the server, whatever its body.
 MAX_CONDITIONS = 100
 MAX_PATTERNS = 8
-# Far above anything a tree of MAX_TREE_DEPTH levels needs; it keeps schema validation, error
-# messages and value comparison clear of Python's recursion limit whatever a client sends.
-MAX_JSON_DEPTH = 64
 
 _GROUPS: dict[str, Callable[[tuple[Node, ...]], Node]] = {"AND": AllOf, "OR": AnyOf, "NOT": NoneOf}
 _RANGES = frozenset({"gt", "gte", "lt", "lte"})
-
-
-def _check_json_depth(body: Any) -> None:
-    """Refuse absurdly nested JSON before the schema check, which recurses once per level."""
-    pending: list[tuple[Any, Location]] = [(body, ("body",))]
-    while pending:
-        value, loc = pending.pop()
-        if len(loc) > MAX_JSON_DEPTH:
-            raise ValidationFailed.at(loc, f"nested more than {MAX_JSON_DEPTH} levels deep; flatten the request")
-        if isinstance(value, dict):
-            pending.extend((item, (*loc, key)) for key, item in value.items())
-        elif isinstance(value, list):
-            pending.extend((item, (*loc, index)) for index, item in enumerate(value))
 
 
 def _operand(operator: str, path: tuple[str, ...], value: Any, loc: Location, case_sensitive: bool) -> Any:
@@ -152,7 +136,7 @@ def _sort(sort: Mapping[str, Any] | None) -> Sort:
 
 
 def parse_list_request(body: Any, params: Mapping[str, str]) -> ListQuery:
-    _check_json_depth(body)
+    check_depth(body)
     check("ListInteractionsRequest", body)
     window = parse_window(check_query("list_interactions", dict(params)))
     return ListQuery(

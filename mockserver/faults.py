@@ -65,15 +65,11 @@ def parse_prefer(header: str) -> dict[str, int]:
         try:
             number = int(value.strip().strip('"'))
         except ValueError:
-            raise BadRequest(
-                f"Prefer {name} must be a whole number, got {value.strip()!r}", {"header": "Prefer"}
-            ) from None
+            raise _bad_prefer(f"Prefer {name} must be a whole number, got {value.strip()!r}") from None
         if name == "code" and not 100 <= number <= 599:
-            raise BadRequest(f"Prefer code must be an HTTP status 100..599, got {number}", {"header": "Prefer"})
+            raise _bad_prefer(f"Prefer code must be an HTTP status 100..599, got {number}")
         if name == "latency" and not 0 <= number <= MAX_FORCED_LATENCY_MS:
-            raise BadRequest(
-                f"Prefer latency must be 0..{MAX_FORCED_LATENCY_MS} ms, got {number}", {"header": "Prefer"}
-            )
+            raise _bad_prefer(f"Prefer latency must be 0..{MAX_FORCED_LATENCY_MS} ms, got {number}")
         found[name] = number
     return found
 

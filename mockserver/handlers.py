@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from aiohttp import web
@@ -48,10 +49,15 @@ async def list_interactions(request: web.Request) -> web.Response:
     return respond(run_query(namespace, query, request.path))
 
 
+@cache
+def _documented_methods(path: str) -> list[str]:
+    # Read once per path: bundled_openapi() hands out a fresh copy of the whole document.
+    return sorted(method.upper() for method in specs.bundled_openapi()["paths"][path])
+
+
 async def method_not_allowed(request: web.Request) -> web.Response:
     """Fixed paths such as ``.../batch`` would otherwise fall through to ``.../{interaction_id}``."""
-    item = specs.bundled_openapi()["paths"][request.path]
-    raise web.HTTPMethodNotAllowed(request.method, sorted(method.upper() for method in item))
+    raise web.HTTPMethodNotAllowed(request.method, _documented_methods(request.path))
 
 
 async def get_interaction(request: web.Request) -> web.Response:

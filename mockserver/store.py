@@ -3,20 +3,25 @@
 A namespace is created (and seeded) the first time it is used, unless the server was
 started with a fixed list of namespaces (CONTRACT.md, Auth and namespaces).
 
-Each namespace also keeps what makes list queries fast (mockserver/query), updated on write: an
+A record is kept as the JSON bytes it is served as: a third of the memory of the same record
+as dicts, and get and list answers are then joins of stored bytes, never re-encoded. Each
+namespace also keeps what makes list queries fast (mockserver/query), updated on write: an
 index per simple field, its records in id order (the tie-break of every order) with columns of
-values read from them in that order, and the newest-first order (the default).
+values read from them in that order, the newest-first order (the default), and the matches of
+recent queries, forgotten on every write.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence, Set
+from array import array
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
 from mockserver.errors import NamespaceFull, NotFound
+from mockserver.jsonio import dumps, loads
 from mockserver.query.columns import Column
-from mockserver.query.sort import newest_first_key
+from mockserver.query.sort import age
 
 Record = dict[str, Any]
 Seeder = Callable[[str], Iterable[Record]]
@@ -24,34 +29,38 @@ Extract = Callable[[Record], Any]
 
 # The request's simple fields; interaction_type is indexed by each element of the record's list.
 INDEXED_FIELDS = ("execution_id", "retriever_id", "session_id", "user_id", "feature_id")
-_NOTHING: frozenset[str] = frozenset()
+_NOTHING: tuple[str, ...] = ()
 # Up to this many additions are inserted one by one; more (a seeding) are merged by one sort.
 _INSERT_ONE_BY_ONE = 64
 # Columns kept per namespace; the least recently built goes first (clients choose the paths).
 _MAX_COLUMNS = 64
+# Queries whose matches are remembered per namespace (until the next write); the oldest goes first.
+_MAX_REMEMBERED = 32
 
 
 class _IdOrder:
-    """Records sorted by interaction_id, with columns of derived values in the same order.
+    """Records (JSON bytes) sorted by interaction_id, with their ages and columns of derived values in that order.
 
     Scanning a column (a list) touches far less memory than reading the same field out of
-    100k scattered dicts, which is what makes filters fast. Additions wait in a batch until
-    the next read; a big batch (a seeding) is merged with one sort.
+    100k records, which is what makes filters fast. Additions wait in a batch until the next
+    read; a big batch (a seeding) is merged with one sort.
     """
 
     def __init__(self) -> None:
         self.ids: list[str] = []
-        self.records: list[Record] = []
+        self.raws: list[bytes] = []
+        # Each record's sort.age (0 when its timestamp is no instant): 8 bytes a record, not a key object.
+        self.ages = array("q")
         self._columns: dict[Hashable, tuple[Extract, Column]] = {}
-        self._batch: list[Record] = []
+        self._batch: list[tuple[str, bytes, int]] = []
 
-    def add(self, record: Record) -> None:
-        self._batch.append(record)
+    def add(self, interaction_id: str, raw: bytes, age: int) -> None:
+        self._batch.append((interaction_id, raw, age))
 
     def remove(self, interaction_id: str) -> None:
         self.settle()
         index = bisect.bisect_left(self.ids, interaction_id)
-        del self.ids[index], self.records[index]
+        del self.ids[index], self.raws[index], self.ages[index]
         for _, column in self._columns.values():
             column.delete(index)
 
@@ -59,59 +68,63 @@ class _IdOrder:
         self.settle()
         kept = self._columns.get(key)
         if kept is None:
-            if len(self._columns) >= _MAX_COLUMNS:
-                del self._columns[next(iter(self._columns))]
-            kept = self._columns[key] = (extract, Column(map(extract, self.records)))
+            return self._keep(key, extract, Column(map(extract, map(loads, self.raws))))
         return kept[1]
+
+    def build(self, wanted: Iterable[tuple[Hashable, Extract]]) -> None:
+        """Build the missing columns among ``wanted`` in one pass, decoding each record once for all."""
+        self.settle()
+        missing = {key: extract for key, extract in wanted if key not in self._columns}
+        if len(missing) < 2:
+            return  # column() builds a lone one just as well, when it is asked for
+        extracts = list(missing.values())
+        values: list[list[Any]] = [[] for _ in extracts]
+        for record in map(loads, self.raws):
+            for extract, found in zip(extracts, values, strict=True):
+                found.append(extract(record))
+        for (key, extract), found in zip(missing.items(), values, strict=True):
+            self._keep(key, extract, Column(found))
+
+    def _keep(self, key: Hashable, extract: Extract, column: Column) -> Column:
+        if len(self._columns) >= _MAX_COLUMNS:
+            del self._columns[next(iter(self._columns))]
+        self._columns[key] = (extract, column)
+        return column
 
     def settle(self) -> None:
         batch = self._batch
+        if not batch:
+            return
         self._batch = []
         if len(batch) > _INSERT_ONE_BY_ONE:
-            merged = sorted([*self.records, *batch], key=lambda r: r["interaction_id"])
-            self.records = merged
-            self.ids = [r["interaction_id"] for r in merged]
+            merged = sorted([*zip(self.ids, self.raws, self.ages, strict=True), *batch])
+            self.ids = [interaction_id for interaction_id, _, _ in merged]
+            self.raws = [raw for _, raw, _ in merged]
+            self.ages = array("q", [when for _, _, when in merged])
             self._columns.clear()
             return
-        for record in batch:
-            index = bisect.bisect_left(self.ids, record["interaction_id"])
-            self.ids.insert(index, record["interaction_id"])
-            self.records.insert(index, record)
-            for extract, column in self._columns.values():
-                column.insert(index, extract(record))
+        for interaction_id, raw, when in batch:
+            index = bisect.bisect_left(self.ids, interaction_id)
+            self.ids.insert(index, interaction_id)
+            self.raws.insert(index, raw)
+            self.ages.insert(index, when)
+            if self._columns:
+                record = loads(raw)
+                for extract, column in self._columns.values():
+                    column.insert(index, extract(record))
 
 
-class _NewestFirst:
-    """The keys (-instant, id) of the timed records, sorted; additions batched like _IdOrder's."""
-
-    def __init__(self) -> None:
-        self._keys: list[tuple[int, str]] = []
-        self._batch: list[tuple[int, str]] = []
-
-    def add(self, key: tuple[int, str]) -> None:
-        self._batch.append(key)
-
-    def remove(self, key: tuple[int, str]) -> None:
-        keys = self.sorted_keys()
-        del keys[bisect.bisect_left(keys, key)]
-
-    def sorted_keys(self) -> list[tuple[int, str]]:
-        batch = self._batch
-        self._batch = []
-        if len(batch) > _INSERT_ONE_BY_ONE:
-            self._keys = sorted([*self._keys, *batch])
-        else:
-            for key in batch:
-                bisect.insort(self._keys, key)
-        return self._keys
-
-
-def _index_values(field: str, record: Record) -> set[str]:
-    # A set: a list may name one type twice, and the record is indexed (and forgotten) once per value.
-    value = record.get(field)
-    if field == "interaction_type":
-        return {item for item in value if type(item) is str} if type(value) is list else set()
-    return {value} if type(value) is str else set()
+def _index_entries(record: Record) -> Iterator[tuple[str, str]]:
+    """(field, value) for each index the record is in; each interaction type once, though a list may repeat it."""
+    for field in INDEXED_FIELDS:
+        value = record.get(field)
+        if type(value) is str:
+            yield field, value
+    types = record.get("interaction_type")
+    if type(types) is list:
+        for value in dict.fromkeys(types) if len(types) > 1 else types:
+            if type(value) is str:
+                yield "interaction_type", value
 
 
 class NamespaceStore:
@@ -119,71 +132,84 @@ class NamespaceStore:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._by_id: dict[str, Record] = {}
-        self._index: dict[str, dict[str, set[str]]] = {f: {} for f in (*INDEXED_FIELDS, "interaction_type")}
+        self._by_id: dict[str, bytes] = {}
+        # Lists, not sets: most values (a session, an execution) have a few records, and a set costs
+        # 200 bytes before its first id. The engine makes a set where it tests membership.
+        self._index: dict[str, dict[str, list[str]]] = {f: {} for f in (*INDEXED_FIELDS, "interaction_type")}
         self._id_order = _IdOrder()
-        self._newest = _NewestFirst()
         # Records whose timestamp is not an instant cannot take part in the kept newest-first order.
         self._untimed: set[str] = set()
-        self._newest_positions: list[int] | None = None
+        self._newest_positions: array[int] | None = None
+        self._remembered: dict[Hashable, Any] = {}
 
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def __iter__(self) -> Iterator[Record]:
+    def __iter__(self) -> Iterator[bytes]:
+        """The records as stored (JSON bytes), in insertion order."""
         return iter(self._by_id.values())
 
-    def add(self, record: Record) -> None:
+    def add(self, record: Record) -> bytes:
+        """Store ``record`` (replacing one with its id); returns its JSON bytes, as it will be served."""
         interaction_id = record["interaction_id"]
         if interaction_id in self._by_id:
-            self._forget(self._by_id[interaction_id])
-        self._by_id[interaction_id] = record
-        for field, index in self._index.items():
-            for value in _index_values(field, record):
-                index.setdefault(value, set()).add(interaction_id)
-        self._id_order.add(record)
-        key = newest_first_key(record)
-        if key is None:
+            self._forget(interaction_id)
+        # A copy: orjson hands back its whole write buffer (8 KB however short the JSON), ten times the record.
+        raw = bytes(memoryview(dumps(record)))
+        self._by_id[interaction_id] = raw
+        indexes = self._index
+        for field, value in _index_entries(record):
+            ids = indexes[field].get(value)
+            if ids is None:
+                indexes[field][value] = [interaction_id]
+            else:
+                ids.append(interaction_id)
+        record_age = age(record)
+        if record_age is None:
             self._untimed.add(interaction_id)
-        else:
-            self._newest.add(key)
-        self._newest_positions = None
+        self._id_order.add(interaction_id, raw, record_age or 0)
+        self._changed()
+        return raw
 
-    def get(self, interaction_id: str) -> Record:
+    def raw(self, interaction_id: str) -> bytes:
         try:
             return self._by_id[interaction_id]
         except KeyError:
             raise _missing(interaction_id) from None
 
-    def delete(self, interaction_id: str) -> Record:
-        record = self.get(interaction_id)
-        self._forget(record)
-        del self._by_id[interaction_id]
+    def get(self, interaction_id: str) -> Record:
+        record: Record = loads(self.raw(interaction_id))
         return record
 
-    def _forget(self, record: Record) -> None:
-        interaction_id = record["interaction_id"]
-        for field, index in self._index.items():
-            for value in _index_values(field, record):
-                ids = index[value]
-                ids.discard(interaction_id)
-                if not ids:
-                    del index[value]
-        self._id_order.remove(interaction_id)
-        key = newest_first_key(record)
-        if key is None:
-            self._untimed.discard(interaction_id)
-        else:
-            self._newest.remove(key)
-        self._newest_positions = None
+    def delete(self, interaction_id: str) -> Record:
+        record = self.get(interaction_id)
+        self._forget(interaction_id, record)
+        return record
 
-    def ids_with(self, field: str, value: str) -> Set[str]:
+    def _forget(self, interaction_id: str, record: Record | None = None) -> None:
+        record = loads(self._by_id[interaction_id]) if record is None else record
+        del self._by_id[interaction_id]
+        for field, value in _index_entries(record):
+            ids = self._index[field][value]
+            ids.remove(interaction_id)
+            if not ids:
+                del self._index[field][value]
+        self._id_order.remove(interaction_id)
+        self._untimed.discard(interaction_id)
+        self._changed()
+
+    def _changed(self) -> None:
+        self._newest_positions = None
+        if self._remembered:
+            self._remembered.clear()
+
+    def ids_with(self, field: str, value: str) -> Collection[str]:
         """Ids of the records whose ``field`` is ``value`` (for interaction_type: whose list holds it)."""
         return self._index[field].get(value, _NOTHING)
 
-    def in_id_order(self) -> Sequence[Record]:
+    def raws_in_id_order(self) -> Sequence[bytes]:
         self._id_order.settle()
-        return self._id_order.records
+        return self._id_order.raws
 
     def ids_in_order(self) -> Sequence[str]:
         self._id_order.settle()
@@ -193,14 +219,33 @@ class NamespaceStore:
         """``extract`` of every record, in id order, encoded; kept under ``key`` and updated on write."""
         return self._id_order.column(key, extract)
 
+    def build_columns(self, wanted: Iterable[tuple[Hashable, Extract]]) -> None:
+        """Build the missing columns among ``wanted`` at once: a query's first run decodes each record once."""
+        self._id_order.build(wanted)
+
+    def ages_in_id_order(self) -> Sequence[int]:
+        """Each record's sort.age, in id order (meaningful while newest_positions() is not None)."""
+        self._id_order.settle()
+        return self._id_order.ages
+
     def newest_positions(self) -> Sequence[int] | None:
         """Positions (in id order) of the records newest first, ties by id; None while a timestamp is no instant."""
         if self._untimed:
             return None
         if self._newest_positions is None:
-            position = {interaction_id: i for i, interaction_id in enumerate(self.ids_in_order())}
-            self._newest_positions = [position[interaction_id] for _, interaction_id in self._newest.sorted_keys()]
+            ages = self.ages_in_id_order()
+            # A stable sort of rows already in id order: equal timestamps stay in id order.
+            self._newest_positions = array("l", sorted(range(len(ages)), key=ages.__getitem__))
         return self._newest_positions
+
+    def recall(self, key: Hashable) -> Any:
+        """What ``remember`` kept under ``key`` since the last write, or None."""
+        return self._remembered.get(key)
+
+    def remember(self, key: Hashable, value: Any) -> None:
+        if len(self._remembered) >= _MAX_REMEMBERED:
+            del self._remembered[next(iter(self._remembered))]
+        self._remembered[key] = value
 
 
 def _missing(interaction_id: str) -> NotFound:

@@ -21,7 +21,7 @@ CLICK = {"feature_id": "doc_1", "interaction_type": ["click"], "position": 2}
 def test_save_then_load_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     saved = {"a": [{"interaction_id": "1", "position": 0}], "b": []}
-    save_state(path, saved)
+    save_state(path, {name: [orjson.dumps(r) for r in records] for name, records in saved.items()})
     assert load_state(path) == saved
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
 
@@ -32,7 +32,7 @@ def test_missing_file_means_a_fresh_start(tmp_path: Path) -> None:
 
 def test_save_replaces_the_previous_file_whole(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
-    save_state(path, {"a": [{"interaction_id": str(i)} for i in range(1000)]})
+    save_state(path, {"a": [orjson.dumps({"interaction_id": str(i)}) for i in range(1000)]})
     save_state(path, {"b": []})
     assert load_state(path) == {"b": []}
 

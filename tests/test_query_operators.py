@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import orjson
 import pytest
 
 from mockserver.query import parse_list_request, run_query
@@ -35,7 +36,7 @@ def engine_ids(records: list[dict[str, Any]], body: dict[str, Any], params: dict
     store = NamespaceStore("t")
     for record in records:
         store.add(record)
-    answer = run_query(store, parse_list_request(body, params or {}), "/list")
+    answer = orjson.loads(run_query(store, parse_list_request(body, params or {}), "/list").body())
     return [r["interaction_id"] for r in answer["results"]]
 
 

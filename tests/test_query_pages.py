@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import orjson
 import pytest
 
 from mockserver.query import parse_list_request, run_query
@@ -92,7 +93,7 @@ def answer(records: list[dict[str, Any]], params: dict[str, str], body: dict[str
     store = NamespaceStore("t")
     for record in records:
         store.add(record)
-    return run_query(store, parse_list_request(body or {}, params), PATH)
+    return orjson.loads(run_query(store, parse_list_request(body or {}, params), PATH).body())
 
 
 def many(count: int) -> list[dict[str, Any]]:
@@ -174,7 +175,7 @@ def test_walking_next_page_past_offset_10000_visits_every_match_once(first: dict
     params: dict[str, str] | None = first
     links: list[str] = []
     while params is not None:
-        page = run_query(store, parse_list_request(body, params), PATH)
+        page = orjson.loads(run_query(store, parse_list_request(body, params), PATH).body())
         seen += [r["interaction_id"] for r in page["results"]]
         link = page["pagination"]["next_page"]
         links.append(link or "")
@@ -197,3 +198,46 @@ def test_a_cursor_page_equals_the_offset_page_and_links_back() -> None:
         records, {}, {"offset": "10020", "limit": "20"}
     )["ids"]
     assert by_cursor["pagination"]["next_page"] is None
+
+
+def _page_ids(store: NamespaceStore, body: dict[str, Any], params: dict[str, str]) -> tuple[list[str], int]:
+    page = orjson.loads(run_query(store, parse_list_request(body, params), PATH).body())
+    return [r["interaction_id"] for r in page["results"]], page["pagination"]["total"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"user_id": "u"},
+        {"filters": {"metadata.c": {"in": ["blue", "red"]}}},
+        {"search": "blue", "sort": {"field": "metadata.n"}},
+    ],
+    ids=["default", "simple field", "filter", "search and sort"],
+)
+def test_remembered_matches_are_forgotten_on_every_write(body: dict[str, Any]) -> None:
+    store = NamespaceStore("t")
+    for i in range(40):
+        store.add(rec(f"{i:03d}", f"2025-01-01T00:00:{i:02d}Z", user_id="u", metadata={"n": i, "c": "blue"}))
+    first, total = _page_ids(store, body, {"limit": "5"})
+    assert (first, total) == (["039", "038", "037", "036", "035"] if "sort" not in body else first, 40)
+    assert _page_ids(store, body, {"limit": "5"}) == (first, total), "asking again answers the same"
+    store.add(rec("newest", "2026-01-01T00:00:00Z", user_id="u", metadata={"n": -1, "c": "blue"}))
+    after_add, total = _page_ids(store, body, {"limit": "5"})
+    assert total == 41
+    assert after_add[0] == "newest"
+    store.delete("newest")
+    assert _page_ids(store, body, {"limit": "5"}) == (first, 40)
+
+
+def test_a_deeper_page_than_the_remembered_ones_is_evaluated_again() -> None:
+    store = NamespaceStore("t")
+    records = [rec(f"{i:03d}", metadata={"n": i % 7}) for i in range(300)]
+    for record in records:
+        store.add(record)
+    body = {"sort": {"field": "metadata.n", "direction": "desc"}}
+    expected = naive_list(records, body, {"limit": "1000"})["ids"]
+    assert _page_ids(store, body, {"limit": "10"})[0] == expected[:10]
+    for offset in ("10", "35", "150", "290"):
+        assert _page_ids(store, body, {"limit": "10", "offset": offset})[0] == expected[int(offset) : int(offset) + 10]
+    assert _page_ids(store, body, {"limit": "10", "offset": "300"}) == ([], 300)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -189,7 +190,7 @@ def load(records: list[dict[str, Any]]) -> NamespaceStore:
 
 
 def engine_summary(store: NamespaceStore, body: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
-    return summary(run_query(store, parse_list_request(body, params), PATH))
+    return summary(orjson.loads(run_query(store, parse_list_request(body, params), PATH).body()))
 
 
 @st.composite
@@ -228,7 +229,7 @@ def test_next_page_walks_every_match_once(records: list[dict[str, Any]], body: d
     params: dict[str, str] | None = {"limit": str(limit)}
     pages = 0
     while params is not None:
-        answer = run_query(store, parse_list_request(body, params), PATH)
+        answer = orjson.loads(run_query(store, parse_list_request(body, params), PATH).body())
         block = answer["pagination"]
         assert block["total"] == len(everything)
         assert block["total_pages"] == math.ceil(len(everything) / limit)

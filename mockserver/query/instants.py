@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-# Every range filter and sort on timestamp reads the same record strings again; a cache big enough
-# for a large namespace turns a parse into a dictionary lookup.
-@lru_cache(maxsize=1 << 18)
+# Not cached: each record's instant is read once into a column (or its sort.age) and kept there;
+# a cache would hold every timestamp string of every namespace a second time.
 def read_instant(text: str) -> int | None:
     """Microseconds since the epoch, or None when ``text`` is not an ISO 8601 date or date-time.
 

@@ -7,7 +7,7 @@ n-smallest is documented equal to a stable sort's prefix), so ties keep that ord
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from mockserver.query.columns import Column
 from mockserver.query.compare import SortKey, sort_key
@@ -58,23 +58,16 @@ def first_in_order(rows: Sequence[int], column: Column, sort: Sort, count: int) 
     return _by_rank(rows, column, sort, count)
 
 
-def newest_first(rows: Sequence[int], records: Sequence[Record], count: int) -> list[int]:
-    """The first ``count`` rows by timestamp, newest first, for records whose timestamps are all instants."""
-
-    def age(row: int) -> int:
-        micros = read_instant(records[row]["timestamp"])
-        return 0 if micros is None else -micros
-
-    return heapq.nsmallest(count, rows, key=age)
+def newest_first(rows: Iterable[int], ages: Sequence[int], count: int) -> list[int]:
+    """The first ``count`` of ``rows`` (ascending, so ties stay in id order) by their ``age``: all are instants."""
+    return heapq.nsmallest(count, rows, key=ages.__getitem__)
 
 
-def newest_first_key(record: Record) -> tuple[int, str] | None:
-    """The default order (timestamp descending, ties by id) as one ascending key, for the store to keep.
+def age(record: Record) -> int | None:
+    """Minus the record's timestamp in microseconds: the default order (newest first) ascending.
 
-    None when the record's timestamp is not an instant: such a record needs the general sort.
+    None when the timestamp is not an instant: such a record needs the general sort.
     """
     stamp = record.get("timestamp")
     micros = read_instant(stamp) if type(stamp) is str else None
-    if micros is None:
-        return None
-    return (-micros, record["interaction_id"])
+    return None if micros is None else -micros

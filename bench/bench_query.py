@@ -1,8 +1,9 @@
 """In-process latency of the list engine (parse + run, as the handler calls them) on seeded namespaces.
 
-Figures are for evaluation itself: the namespace here never remembers a query's matches (a
-real one does until its next write, so asking again costs a slice). Not a timed test: it prints figures. Run with ``python bench/bench_query.py`` (``--sizes 10000``
-for a quick look). Records come from ``fixtures.generate_interactions``, as the server seeds them.
+Figures are for evaluation itself: the namespace here never remembers a query's matches (a real
+one does until its next write, so asking again costs a slice). Not a timed test: it prints
+figures. Run with ``python bench/bench_query.py`` (``--sizes 10000`` for a quick look). Records
+come from ``fixtures.generate_interactions``, as the server seeds them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class ColdNamespace(NamespaceStore):
 
     def recall(self, key: Hashable) -> None:
         return None
+
 
 TARGETS_MS = {"simple": 2.0, "complex": 50.0}
 

@@ -1,7 +1,7 @@
 """The application factory and its route tables.
 
 Three parts, each with the middlewares that concern it:
-- the API (``/v1/retrievers/...``): journal, error rendering, faults, auth, namespace;
+- the API (``/v1/retrievers/...``): journal, then one gate for faults, auth, namespace and error rendering;
 - the admin API (``/_mock/...``): error rendering, admin token;
 - ``/openapi.json`` and everything unmatched, on the root app: error rendering.
 """
@@ -19,7 +19,7 @@ from mockserver import admin, handlers, middlewares, persistence
 from mockserver.config import Settings
 from mockserver.data_file import read_data_file
 from mockserver.errors import StartupError
-from mockserver.faults import FaultState, faults_middleware
+from mockserver.faults import FaultState
 from mockserver.journal import Journal, journal_middleware
 from mockserver.served_spec import openapi
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
@@ -58,15 +58,7 @@ def _api_routes() -> list[web.RouteDef]:
 
 
 def _api_app(journal: Journal, faults: FaultState) -> web.Application:
-    api = web.Application(
-        middlewares=[
-            journal_middleware(journal),
-            middlewares.errors,
-            faults_middleware(faults),
-            middlewares.auth,
-            middlewares.namespace,
-        ]
-    )
+    api = web.Application(middlewares=[journal_middleware(journal), middlewares.api_gate(faults)])
     api.add_routes(_api_routes())
     return api
 

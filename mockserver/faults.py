@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from aiohttp.typedefs import Handler, Middleware
 
 from mockserver.config import Faults
 from mockserver.errors import ApiError, BadRequest, InjectedServerError, RateLimited, ServiceUnavailable, error_body
@@ -92,32 +91,26 @@ def _forced(code: int) -> web.Response:
     return respond(body, code, headers)
 
 
-def faults_middleware(state: FaultState) -> Middleware:
-    @web.middleware
-    async def inject_faults(request: web.Request, handler: Handler) -> web.StreamResponse:
-        prefer = parse_prefer(request.headers.get("Prefer", ""))
-        faults = state.faults
-        delay_ms = prefer.get("latency")
-        if delay_ms is None and faults.latency_ms is not None:
-            delay_ms = state.rng.randint(*faults.latency_ms)
-        if delay_ms:
-            await asyncio.sleep(delay_ms / 1000)
-        code = prefer.get("code")
-        if code is not None and code >= 300:
-            return _forced(code)
-        wait = state.retry_after(request.headers.get("Authorization", ""))
-        if wait is not None:
-            limited = RateLimited(
-                f"Rate limit of {faults.rate_limit_per_s:g} requests/s exceeded; retry after {wait} s"
-            )
-            return respond(error_body(limited), limited.status, {"Retry-After": str(wait)})
-        if faults.error_rate and state.rng.random() < faults.error_rate:
-            injected: ApiError = (ServiceUnavailable if state.rng.random() < 0.5 else InjectedServerError)(
-                "Injected by --error-rate"
-            )
-            return respond(
-                error_body(injected), injected.status, {"Retry-After": "1"} if injected.status == 503 else None
-            )
-        return await handler(request)
-
-    return inject_faults
+async def injected_fault(state: FaultState, request: web.Request) -> web.Response | None:
+    """Wait out any latency asked for, then the response a fault forces on this request, if one does."""
+    header = request.headers.get("Prefer")
+    prefer = parse_prefer(header) if header else {}
+    faults = state.faults
+    delay_ms = prefer.get("latency")
+    if delay_ms is None and faults.latency_ms is not None:
+        delay_ms = state.rng.randint(*faults.latency_ms)
+    if delay_ms:
+        await asyncio.sleep(delay_ms / 1000)
+    code = prefer.get("code")
+    if code is not None and code >= 300:
+        return _forced(code)
+    wait = state.retry_after(request.headers.get("Authorization", ""))
+    if wait is not None:
+        limited = RateLimited(f"Rate limit of {faults.rate_limit_per_s:g} requests/s exceeded; retry after {wait} s")
+        return respond(error_body(limited), limited.status, {"Retry-After": str(wait)})
+    if faults.error_rate and state.rng.random() < faults.error_rate:
+        injected: ApiError = (ServiceUnavailable if state.rng.random() < 0.5 else InjectedServerError)(
+            "Injected by --error-rate"
+        )
+        return respond(error_body(injected), injected.status, {"Retry-After": "1"} if injected.status == 503 else None)
+    return None

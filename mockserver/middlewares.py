@@ -7,10 +7,11 @@ import logging
 import re
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
+from aiohttp.typedefs import Handler, Middleware
 
 import specs
 from mockserver.errors import ApiError, BadRequest, PayloadTooLarge, Unauthorized, error_body
+from mockserver.faults import FaultState, injected_fault
 from mockserver.jsonio import respond
 from mockserver.state import NAMESPACE, SETTINGS, STORE
 
@@ -34,30 +35,35 @@ def _render_http(exc: web.HTTPException, request: web.Request) -> web.Response:
     return respond(body, exc.status, headers)
 
 
-@web.middleware
-async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    try:
-        return await handler(request)
-    except ApiError as exc:
+def _render_failure(exc: Exception, request: web.Request) -> web.Response:
+    """Every way a request can fail, as ErrorResponse JSON; redirects and successes go on up."""
+    if isinstance(exc, ApiError):
         return respond(error_body(exc), exc.status)
-    except web.HTTPRequestEntityTooLarge:
+    if isinstance(exc, web.HTTPRequestEntityTooLarge):
         limit = request.config_dict[SETTINGS].max_body_bytes
         too_large = PayloadTooLarge(
             f"Request body exceeds the {limit} bytes this server accepts (--max-body-bytes)", {"max_bytes": limit}
         )
         return respond(error_body(too_large), too_large.status)
-    except web.HTTPException as exc:
+    if isinstance(exc, web.HTTPException):
         if exc.status < 400:
-            raise
+            raise exc
         return _render_http(exc, request)
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        body = {
-            "success": False,
-            "status": 500,
-            "error": {"message": "Internal server error", "type": "InternalServerError", "details": None},
-        }
-        return respond(body, 500)
+    log.exception("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    body = {
+        "success": False,
+        "status": 500,
+        "error": {"message": "Internal server error", "type": "InternalServerError", "details": None},
+    }
+    return respond(body, 500)
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except Exception as exc:
+        return _render_failure(exc, request)
 
 
 def _token(request: web.Request) -> str:
@@ -78,15 +84,11 @@ def _accepted(token: str, keys: frozenset[str]) -> bool:
     return found
 
 
-@web.middleware
-async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-    if request.match_info.http_exception is not None:
-        raise request.match_info.http_exception
+def _authenticate(request: web.Request) -> None:
     keys = request.config_dict[SETTINGS].api_keys
     token = _token(request)
     if keys and not _accepted(token, keys):
         raise Unauthorized("API key not accepted by this server")
-    return await handler(request)
 
 
 def _namespace_rule() -> tuple[int, re.Pattern[str]]:
@@ -111,7 +113,25 @@ def _namespace_name(request: web.Request) -> str:
     return name.strip()
 
 
-@web.middleware
-async def namespace(request: web.Request, handler: Handler) -> web.StreamResponse:
-    request[NAMESPACE] = request.config_dict[STORE].namespace(_namespace_name(request))
-    return await handler(request)
+def api_gate(faults: FaultState) -> Middleware:
+    """What every API request goes through before its handler: faults, auth, namespace; failures as JSON.
+
+    One middleware rather than four: each aiohttp middleware layer costs every request a few
+    microseconds, a visible share of a mock answering in well under a millisecond.
+    """
+
+    @web.middleware
+    async def gate(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            forced = await injected_fault(faults, request)
+            if forced is not None:
+                return forced
+            if request.match_info.http_exception is not None:
+                raise request.match_info.http_exception
+            _authenticate(request)
+            request[NAMESPACE] = request.config_dict[STORE].namespace(_namespace_name(request))
+            return await handler(request)
+        except Exception as exc:
+            return _render_failure(exc, request)
+
+    return gate

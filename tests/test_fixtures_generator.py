@@ -219,3 +219,22 @@ def test_the_v2_product_retriever_wins_its_ab_test(traffic: list[Record]) -> Non
     variants = {(r["retriever_id"], r["metadata"].get("ab_variant")) for r in traffic if r["user_id"]}
     assert ("ret_product_search_v2", "treatment") in variants and ("ret_product_search", "control") in variants
     assert ("ret_product_search_v2", "control") not in variants, "a user stays in one bucket"
+
+
+def test_repeated_values_are_shared_not_copied(traffic: list[Record]) -> None:
+    """A namespace of 100k records holds each device, city or feature id once, not once per record."""
+    fields = {
+        "device": lambda r: r["metadata"]["device"],
+        "os": lambda r: r["metadata"]["os"],
+        "page": lambda r: r["metadata"]["page"],
+        "locale": lambda r: r["metadata"]["locale"],
+        "city": lambda r: r["metadata"]["city"],
+        "utm_campaign": lambda r: r["metadata"].get("utm_campaign"),
+        "retriever_id": lambda r: r["retriever_id"],
+        "feature_id": lambda r: r["feature_id"],
+        "session_id": lambda r: r["session_id"],
+    }
+    for name, read in fields.items():
+        values = [read(r) for r in traffic]
+        objects = {id(v) for v in values}
+        assert len(objects) == len(set(values)), f"{name}: {len(objects)} objects for {len(set(values))} values"

@@ -18,16 +18,23 @@ import orjson
 
 from fixtures import generate_interactions
 from mockserver.query import parse_list_request, run_query
+from mockserver.query.memo import Memo
 from mockserver.store import NamespaceStore
 
 PATH = "/v1/retrievers/interactions/list"
 
 
+class NeverRecalled(Memo):
+    def get(self, key: Hashable) -> None:
+        return None
+
+
 class ColdNamespace(NamespaceStore):
     """A namespace that never recalls matches: every run evaluates the query afresh."""
 
-    def recall(self, key: Hashable) -> None:
-        return None
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.matches = NeverRecalled(1)
 
 
 TARGETS_MS = {"simple": 2.0, "complex": 50.0}
@@ -49,8 +56,10 @@ COMPLEX_FILTERS = {
 
 def _queries(store: NamespaceStore) -> dict[str, list[tuple[str, dict[str, Any], dict[str, str]]]]:
     """Each kind of query, in a few variants drawn from the data (so that they match something)."""
-    sample = [orjson.loads(raw) for raw in list(store)[:: max(1, len(store) // 7)][:7]]
-    simple = [(f"user_id={r['user_id']}", {"user_id": r["user_id"]}, {}) for r in sample[:3]]
+    sample: list[dict[str, Any]] = [orjson.loads(raw) for raw in list(store)[:: max(1, len(store) // 7)][:7]]
+    simple: list[tuple[str, dict[str, Any], dict[str, str]]] = [
+        (f"user_id={r['user_id']}", {"user_id": r["user_id"]}, {}) for r in sample[:3]
+    ]
     simple += [(f"execution_id={r['execution_id']}", {"execution_id": r["execution_id"]}, {}) for r in sample[3:5]]
     simple.append(("retriever_id (half the data)", {"retriever_id": sample[5]["retriever_id"]}, {}))
     simple.append(("interaction_type=click, page 3", {"interaction_type": "click"}, {"page": "3", "page_size": "20"}))

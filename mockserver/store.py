@@ -21,6 +21,7 @@ from typing import Any
 from mockserver.errors import NamespaceFull, NotFound
 from mockserver.jsonio import dumps, loads
 from mockserver.query.columns import Column
+from mockserver.query.memo import Memo
 from mockserver.query.sort import age
 
 Record = dict[str, Any]
@@ -34,8 +35,11 @@ _NOTHING: tuple[str, ...] = ()
 _INSERT_ONE_BY_ONE = 64
 # Columns kept per namespace; the least recently built goes first (clients choose the paths).
 _MAX_COLUMNS = 64
-# Queries whose matches are remembered per namespace (until the next write); the oldest goes first.
-_MAX_REMEMBERED = 32
+# Remembered per namespace until its next write: the ordered matches of this many queries, and
+# this many whole list answers of at most _ANSWER_BYTES each (8 MB at most).
+_MATCHES_KEPT = 32
+_ANSWERS_KEPT = 128
+ANSWER_BYTES = 64 * 1024
 
 
 class _IdOrder:
@@ -140,7 +144,8 @@ class NamespaceStore:
         # Records whose timestamp is not an instant cannot take part in the kept newest-first order.
         self._untimed: set[str] = set()
         self._newest_positions: array[int] | None = None
-        self._remembered: dict[Hashable, Any] = {}
+        self.matches = Memo(_MATCHES_KEPT)
+        self.answers = Memo(_ANSWERS_KEPT)
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -200,8 +205,8 @@ class NamespaceStore:
 
     def _changed(self) -> None:
         self._newest_positions = None
-        if self._remembered:
-            self._remembered.clear()
+        self.matches.clear()
+        self.answers.clear()
 
     def ids_with(self, field: str, value: str) -> Collection[str]:
         """Ids of the records whose ``field`` is ``value`` (for interaction_type: whose list holds it)."""
@@ -237,15 +242,6 @@ class NamespaceStore:
             # A stable sort of rows already in id order: equal timestamps stay in id order.
             self._newest_positions = array("l", sorted(range(len(ages)), key=ages.__getitem__))
         return self._newest_positions
-
-    def recall(self, key: Hashable) -> Any:
-        """What ``remember`` kept under ``key`` since the last write, or None."""
-        return self._remembered.get(key)
-
-    def remember(self, key: Hashable, value: Any) -> None:
-        if len(self._remembered) >= _MAX_REMEMBERED:
-            del self._remembered[next(iter(self._remembered))]
-        self._remembered[key] = value
 
 
 def _missing(interaction_id: str) -> NotFound:

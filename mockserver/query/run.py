@@ -19,6 +19,7 @@ import orjson
 
 from mockserver.query.columns import Column, full_mask, rows_of, to_mask
 from mockserver.query.compile import Selector, compile_node
+from mockserver.query.memo import Memo
 from mockserver.query.model import NEWEST_FIRST, Equals, ListQuery, Record, Sort
 from mockserver.query.paginate import pagination
 from mockserver.query.paths import reader
@@ -49,9 +50,8 @@ class Interactions(Protocol):
 
     def newest_positions(self) -> Sequence[int] | None: ...
 
-    def recall(self, key: Hashable) -> Any: ...
-
-    def remember(self, key: Hashable, value: Any) -> None: ...
+    @property
+    def matches(self) -> Memo: ...
 
 
 @dataclass(frozen=True)
@@ -179,9 +179,9 @@ def run_query(store: Interactions, query: ListQuery, path: str) -> Page:
     """One page of the records matching ``query``, with its pagination block (links relative to ``path``)."""
     start, end = query.window.offset, query.window.offset + query.window.limit
     key = _matches_key(query)
-    known: _Matches | None = store.recall(key)
+    known: _Matches | None = store.matches.get(key)
     if known is None or not known.covers(end):
         # Deeper pages of the same query are likely next: look ahead rather than evaluate per page.
         known = _match(store, query, end if known is None else max(end, 2 * len(known.first)))
-        store.remember(key, known)
+        store.matches.put(key, known)
     return Page(known.first[start:end], pagination(known.total, query.window, path))

@@ -12,7 +12,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 Record = Mapping[str, Any]
@@ -77,9 +77,15 @@ def equal(a: Any, b: Any, case_sensitive: bool) -> bool:
 
 
 def instant(text: str) -> datetime:
-    """An ISO 8601 date or instant as an aware datetime; a date alone is midnight UTC."""
-    parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    """An ISO 8601 date or instant as an aware datetime; a date alone is midnight UTC.
+
+    RFC 3339's lowercase t / z read as uppercase, and a leap second (23:59:60) as the next minute.
+    """
+    text = text.upper()
+    leap = ":60" in text
+    parsed = datetime.fromisoformat(text.replace(":60", ":59", 1) if leap else text)
+    parsed = parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    return parsed + timedelta(seconds=1) if leap else parsed
 
 
 def ordered(value: Any, operand: Any, as_instants: bool) -> tuple[Any, Any] | None:

@@ -110,6 +110,13 @@ def _translate_value(error: ValidationError, prefix: Location) -> FieldError:
         return FieldError(
             loc, f"{_short(error.instance)} is not of the expected form: {what}", "string_pattern_mismatch"
         )
+    if kind == "format":
+        what = schema.get("description")
+        return FieldError(
+            loc,
+            f"{_short(error.instance)} is not a valid {value}" + (f"; expected {what}" if what else ""),
+            "format_error",
+        )
     if kind == "not":
         own = value.get("description") if isinstance(value, dict) else None
         reason = own or schema.get("description") or "this value is not allowed here"
@@ -144,7 +151,7 @@ def _most_specific(error: ValidationError) -> ValidationError:
     of why (the anyOf's description does).
     """
     while error.context:
-        if _only_type_errors(error):
+        if _only_type_errors(error) or _only_form_errors(error):
             return error
         deeper = max(error.context, key=lambda e: (len(e.absolute_path), e.validator not in _WEAK))
         if deeper.validator is None:
@@ -155,6 +162,11 @@ def _most_specific(error: ValidationError) -> ValidationError:
 
 def _only_type_errors(error: ValidationError) -> bool:
     return all(e.validator == "type" and e.absolute_path == error.absolute_path for e in error.context)
+
+
+def _only_form_errors(error: ValidationError) -> bool:
+    """An anyOf of string forms (a date, a date-time or a local one) is worded by its own description."""
+    return all(e.validator in {"format", "pattern"} and e.absolute_path == error.absolute_path for e in error.context)
 
 
 def _schema_errors(validator: Draft202012Validator, instance: Any, prefix: Location) -> Iterator[FieldError]:

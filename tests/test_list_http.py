@@ -101,7 +101,7 @@ async def test_no_body_lists_everything(make_client: ClientFactory) -> None:
     [
         ({"filters": {"OR": []}}, {}, ["body", "filters", "OR"], "at least 1 item"),
         ({"filters": {"x": {"regex": r"(a)\1"}}}, {}, ["body", "filters", "x", "regex"], "RE2"),
-        ({"filters": {"created_at": {"gt": "soon"}}}, {}, ["body", "filters", "created_at", "gt"], "ISO 8601"),
+        ({"filters": {"created_at": {"gt": "soon"}}}, {}, ["body", "filters", "created_at", "gt"], "RFC 3339"),
         (
             {"filters": {"x": {"eq": {"type": "dynamic", "field": "q"}}}},
             {},

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -62,11 +62,14 @@ def same(a: Any, b: Any, case_sensitive: bool) -> bool:
 def instant(text: Any) -> datetime | None:
     if not isinstance(text, str):
         return None
+    text = text.upper()  # RFC 3339 allows a lowercase t and z
+    leap = ":60" in text  # a leap second is the next minute's first instant
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text.replace(":60", ":59", 1) if leap else text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment + timedelta(seconds=1) if leap else moment
 
 
 def compare(op: str, a: Any, b: Any) -> bool:

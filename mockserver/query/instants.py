@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_SECOND = timedelta(seconds=1)
+# 400 Gregorian years are exactly 146097 days, so year 0 reads as year 400 shifted back by them.
+_FOUR_CENTURIES = timedelta(days=146097)
+# RFC 3339 (the `date-time` format the schemas hold range operands to) allows what Python's reader
+# refuses: a lowercase t or z, a leap second (:60) and year 0000. Each is read as an instant here.
+_LEAP_SECOND = re.compile(r"(?<=T\d\d:\d\d:)60")
 
 
-# Not cached: each record's instant is read once into a column (or its sort.age) and kept there;
-# a cache would hold every timestamp string of every namespace a second time.
+# Every range filter and sort on timestamp reads the same record strings again; a cache big enough
+# for a large namespace turns a parse into a dictionary lookup.
+@lru_cache(maxsize=1 << 18)
 def read_instant(text: str) -> int | None:
     """Microseconds since the epoch, or None when ``text`` is not an ISO 8601 date or date-time.
 
-    A date alone is midnight, and a time without an offset is UTC (docs/list-semantics.md).
+    A date alone is midnight, a time without an offset is UTC, and a leap second (``23:59:60``)
+    is the first instant of the next minute (docs/list-semantics.md).
     """
+    text = text.upper()
+    leap = _LEAP_SECOND.search(text) is not None
+    shifted = text.startswith("0000")
+    if leap:
+        text = _LEAP_SECOND.sub("59", text, count=1)
+    if shifted:
+        text = "0400" + text[4:]
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return (moment - _EPOCH) // _MICROSECOND
+    offset = moment - _EPOCH
+    if leap:
+        offset += _SECOND
+    if shifted:
+        offset -= _FOUR_CENTURIES
+    return offset // _MICROSECOND

@@ -1,10 +1,10 @@
 """A list request (JSON body + query string) read into a typed ListQuery, or a 422 saying what to fix.
 
 Shapes (types, enums, operand kinds, empty lists, unknown operators, DynamicValue, parameter
-bounds) are the schemas' business: ``check`` and ``check_query`` run first and hold the only copy
-of those rules. What is left here is what a schema cannot say: how deep trees and values nest,
-how many conditions a tree holds, whether a pattern compiles, whether a timestamp operand is a
-date, and how the tree reads.
+bounds, instants on timestamp, regex syntax) are the schemas' business: ``check`` and
+``check_query`` run first and hold the only copy of those rules. What is left here is what a
+schema cannot say: how deep trees and values nest, how many conditions a tree holds, the few
+patterns RE2 still refuses (nested repeats past 1000, empty classes), and how the tree reads.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def _operand(operator: str, path: tuple[str, ...], value: Any, loc: Location, ca
         if micros is None:
             raise ValidationFailed.at(
                 loc,
-                f"timestamp compares as an instant; give an ISO 8601 date or date-time "
+                f"timestamp compares as an instant; give an RFC 3339 date or date-time "
                 f"(2025-01-01, 2025-01-01T10:30:00Z), got {value!r}",
             )
         return Instant(micros)
@@ -48,7 +48,8 @@ def _operand(operator: str, path: tuple[str, ...], value: Any, loc: Location, ca
         except PatternError as exc:
             raise ValidationFailed.at(
                 loc,
-                f"pattern not accepted ({exc}); patterns use RE2 syntax, which has no backreferences or lookaround",
+                f"pattern not accepted by RE2 ({exc}); besides being a valid JSON Schema regex, a pattern must "
+                f"repeat at most 1000 times (nested repeats multiply) and use only the classes and escapes RE2 knows",
                 "regex_error",
             ) from None
     return value

@@ -1,0 +1,56 @@
+"""Every string the schemas admit as a range operand on timestamp is read as the instant it names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import jsonschema_rs
+from hypothesis import given
+from hypothesis import strategies as st
+
+import specs
+from mockserver.query.instants import read_instant
+
+INSTANT = specs.schema("FilterCondition")["$defs"]["instant_operand"]
+LOCAL_PATTERN = next(branch["pattern"] for branch in INSTANT["anyOf"] if "pattern" in branch)
+ADMITS = jsonschema_rs.validator_for(INSTANT, validate_formats=True).is_valid
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+offsets = st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda minutes: timezone(timedelta(minutes=minutes)))
+
+
+@given(st.datetimes(timezones=offsets), st.booleans())
+def test_rfc3339_date_times_read_as_their_instant(moment: datetime, lower: bool) -> None:
+    text = moment.isoformat().replace("+00:00", "Z")
+    text = text.lower() if lower else text
+    assert ADMITS(text), text
+    assert read_instant(text) == micros(moment)
+
+
+@given(st.dates())
+def test_dates_read_as_midnight_utc(day: object) -> None:
+    text = str(day)
+    assert ADMITS(text)
+    assert read_instant(text) == micros(datetime.fromisoformat(text).replace(tzinfo=UTC))
+
+
+@given(st.from_regex(LOCAL_PATTERN, fullmatch=True))
+def test_every_local_date_time_the_pattern_admits_is_read_as_utc(text: str) -> None:
+    assert ADMITS(text)
+    assert read_instant(text) is not None
+
+
+def test_rfc3339_edges_python_does_not_read_by_itself() -> None:
+    assert read_instant("2016-12-31T23:59:60Z") == read_instant("2017-01-01T00:00:00Z")
+    assert read_instant("0000-01-01") == micros(datetime(400, 1, 1, tzinfo=UTC)) - 146097 * 86_400_000_000
+    assert ADMITS("0000-01-01") and ADMITS("2016-12-31T23:59:60Z")
+
+
+def test_strings_the_schema_refuses() -> None:
+    for text in ("yesterday", "2025-13-01", "2023-02-29T00:00", "2025-01-01 10:30", "2025-01-01T24:00"):
+        assert not ADMITS(text), text

@@ -101,10 +101,14 @@ class _IdOrder:
             return
         self._batch = []
         if len(batch) > _INSERT_ONE_BY_ONE:
-            merged = sorted([*zip(self.ids, self.raws, self.ages, strict=True), *batch])
-            self.ids = [interaction_id for interaction_id, _, _ in merged]
-            self.raws = [raw for _, raw, _ in merged]
-            self.ages = array("q", [when for _, _, when in merged])
+            ids = [*self.ids, *(interaction_id for interaction_id, _, _ in batch)]
+            raws = [*self.raws, *(raw for _, raw, _ in batch)]
+            ages = [*self.ages, *(when for _, _, when in batch)]
+            # Sorting positions by id beats sorting (id, raw, age) tuples: no tuple made or compared.
+            order = sorted(range(len(ids)), key=ids.__getitem__)
+            self.ids = [ids[i] for i in order]
+            self.raws = [raws[i] for i in order]
+            self.ages = array("q", [ages[i] for i in order])
             self._columns.clear()
             return
         for interaction_id, raw, when in batch:

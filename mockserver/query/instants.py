@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -16,9 +15,8 @@ _FOUR_CENTURIES = timedelta(days=146097)
 _LEAP_SECOND = re.compile(r"(?<=T\d\d:\d\d:)60")
 
 
-# Every range filter and sort on timestamp reads the same record strings again; a cache big enough
-# for a large namespace turns a parse into a dictionary lookup.
-@lru_cache(maxsize=1 << 18)
+# Not cached: each record's instant is read once into a column (or its sort.age) and kept there;
+# a cache would hold every timestamp string of every namespace a second time (~200 B a record).
 def read_instant(text: str) -> int | None:
     """Microseconds since the epoch, or None when ``text`` is not an ISO 8601 date or date-time.
 

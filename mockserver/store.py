@@ -14,8 +14,10 @@ recent queries, forgotten on every write.
 from __future__ import annotations
 
 import bisect
+import gc
 from array import array
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from mockserver.errors import NamespaceFull, NotFound
@@ -285,10 +287,24 @@ class Store:
         if self._allowed is not None and name not in self._allowed:
             raise NotFound("Namespace not found", {"id": name, "resource": "namespace"})
         replaced = NamespaceStore(name)
-        for record in records:
-            replaced.add(record)
+        with _collector_paused():
+            for record in records:
+                replaced.add(record)
         self._namespaces[name] = replaced
         return replaced
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a namespace fills: seeding makes no cycles, and each
+    collection would rescan every container kept so far (0.4 s of a 100k seeding)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def ensure_room(namespace: NamespaceStore, adding: int, limit: int) -> None:

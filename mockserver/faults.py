@@ -35,6 +35,12 @@ class FaultState:
     rng: random.Random
     buckets: dict[str, _Bucket] = field(default_factory=dict)
 
+    @property
+    def armed(self) -> bool:
+        """Whether any fault is set: when none is and no Prefer header came, a request skips them all."""
+        faults = self.faults
+        return faults.latency_ms is not None or bool(faults.error_rate) or faults.rate_limit_per_s is not None
+
     def retry_after(self, key: str) -> int | None:
         """Seconds until ``key`` may send again, or None when this request is within its rate."""
         rate = self.faults.rate_limit_per_s

@@ -123,9 +123,10 @@ def api_gate(faults: FaultState) -> Middleware:
     @web.middleware
     async def gate(request: web.Request, handler: Handler) -> web.StreamResponse:
         try:
-            forced = await injected_fault(faults, request)
-            if forced is not None:
-                return forced
+            if faults.armed or "Prefer" in request.headers:
+                forced = await injected_fault(faults, request)
+                if forced is not None:
+                    return forced
             if request.match_info.http_exception is not None:
                 raise request.match_info.http_exception
             _authenticate(request)

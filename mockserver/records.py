@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
+import os
+import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import specs
+from fixtures.stamps import Timestamps, uuid4_text
 from mockserver.store import Record
 
 # The stored record carries every documented field (null when the client left it out), as
@@ -27,8 +28,13 @@ _INT64_LIMIT = 2**63
 _INTEGER_FIELDS = frozenset(name for name, field_schema in _PROPERTIES.items() if _is_integer_field(field_schema))
 
 
+# Made once per hour of text; the server's clock reaches a new hour rarely enough to keep them all.
+_STAMPS = Timestamps()
+
+
 def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    """Now as ``2026-01-15T10:30:00.123456Z``, as the generator writes its timestamps."""
+    return _STAMPS.text(time.time_ns() // 1000)
 
 
 def new_record(interaction: Mapping[str, Any]) -> Record:
@@ -36,6 +42,7 @@ def new_record(interaction: Mapping[str, Any]) -> Record:
     for name in _INTEGER_FIELDS:
         if isinstance(record[name], float) and abs(record[name]) < _INT64_LIMIT:
             record[name] = int(record[name])
-    record["interaction_id"] = str(uuid.uuid4())
+    # uuid.uuid4()'s randomness (os.urandom), written a few times faster.
+    record["interaction_id"] = uuid4_text(int.from_bytes(os.urandom(16)))
     record["timestamp"] = utc_now()
     return record

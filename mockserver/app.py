@@ -1,9 +1,9 @@
 """The application factory and its route tables.
 
-Three parts, each with the middlewares that concern it:
-- the API (``/v1/retrievers/...``): journal, then one gate for faults, auth, namespace and error rendering;
-- the admin API (``/_mock/...``): error rendering, admin token;
-- ``/openapi.json`` and everything unmatched, on the root app: error rendering.
+One middleware (middlewares.front_door) in front of everything:
+- the API (``/v1/retrievers/...``), routed on the root app: journal, faults, auth, namespace, errors;
+- the admin API (``/_mock/...``), a sub-application adding its admin token: errors;
+- ``/openapi.json`` and everything unmatched: errors.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from mockserver.config import Settings
 from mockserver.data_file import read_data_file
 from mockserver.errors import StartupError
 from mockserver.faults import FaultState
-from mockserver.journal import Journal, journal_middleware
+from mockserver.journal import Journal
 from mockserver.served_spec import openapi
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
 from mockserver.store import Seeder, Store
@@ -41,30 +41,26 @@ ADMIN_PREFIX = "/_mock"
 _UNDOCUMENTED_METHODS = ("PUT", "PATCH", "OPTIONS", "HEAD")
 
 
-def _api_routes() -> list[web.RouteDef]:
+def _api_routes(prefix: str) -> list[web.RouteDef]:
     # GET and DELETE on .../batch and .../list are left to {interaction_id} (an interaction
     # named "batch": 404), as the documented path templates read; the other methods there
     # answer 405 with the Allow the contract documents, not the union aiohttp would compute.
+    interactions = f"{prefix}/interactions"
     routes = [
-        web.post("/interactions", handlers.create_interaction),
-        web.post("/interactions/batch", handlers.create_interactions_batch),
-        web.post("/interactions/list", handlers.list_interactions),
-        web.get("/interactions/{interaction_id}", handlers.get_interaction, allow_head=False),
-        web.delete("/interactions/{interaction_id}", handlers.delete_interaction),
+        web.post(interactions, handlers.create_interaction),
+        web.post(f"{interactions}/batch", handlers.create_interactions_batch),
+        web.post(f"{interactions}/list", handlers.list_interactions),
+        web.get(f"{interactions}/{{interaction_id}}", handlers.get_interaction, allow_head=False),
+        web.delete(f"{interactions}/{{interaction_id}}", handlers.delete_interaction),
     ]
-    for fixed in ("/interactions/batch", "/interactions/list"):
+    for fixed in (f"{interactions}/batch", f"{interactions}/list"):
         routes += [web.route(method, fixed, handlers.method_not_allowed) for method in _UNDOCUMENTED_METHODS]
     return routes
 
 
-def _api_app(journal: Journal, faults: FaultState) -> web.Application:
-    api = web.Application(middlewares=[journal_middleware(journal), middlewares.api_gate(faults)])
-    api.add_routes(_api_routes())
-    return api
-
-
 def _admin_app() -> web.Application:
-    admin_app = web.Application(middlewares=[middlewares.errors, admin.admin_auth])
+    # The root's front door renders its failures; this sub-application only adds the admin token.
+    admin_app = web.Application(middlewares=[admin.admin_auth])
     admin_app.add_routes(admin.routes())
     return admin_app
 
@@ -87,15 +83,19 @@ def _within_limit(count: int, what: str, limit: int) -> None:
 def create_app(settings: Settings | None = None) -> web.Application:
     """A ready-to-run mock: its own settings and its own namespaces, nothing shared between apps."""
     settings = settings or Settings()
-    app = web.Application(middlewares=[middlewares.errors], client_max_size=settings.max_body_bytes)
+    journal = Journal(settings.journal_size)
+    faults = FaultState(settings.faults, random.Random(settings.seed))
+    app = web.Application(
+        middlewares=[middlewares.front_door(API_PREFIX, journal, faults)], client_max_size=settings.max_body_bytes
+    )
     app[SETTINGS] = settings
     app[RULES] = BodyRules(strict=settings.strict, upstream_enums=settings.upstream_enums)
     app[STORE] = Store(seeder=_seeder(settings, app[RULES]), allowed=settings.namespaces)
-    app[JOURNAL] = Journal(settings.journal_size)
-    app[FAULTS] = FaultState(settings.faults, random.Random(settings.seed))
+    app[JOURNAL] = journal
+    app[FAULTS] = faults
     app[STARTED_AT] = time.monotonic()
     app.router.add_get("/openapi.json", openapi, allow_head=False)
-    app.add_subapp(API_PREFIX, _api_app(app[JOURNAL], app[FAULTS]))
+    app.add_routes(_api_routes(API_PREFIX))
     app.add_subapp(ADMIN_PREFIX, _admin_app())
     persistence.install(app)
     return app

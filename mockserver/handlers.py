@@ -1,4 +1,7 @@
-"""One thin handler per operation: parse, call the domain, render."""
+"""One thin handler per operation: parse, call the domain, render.
+
+The API routes live on the root app, so its state is read from ``request.app`` directly.
+"""
 
 from __future__ import annotations
 
@@ -21,17 +24,17 @@ async def _json_body(request: web.Request) -> Any:
 
 async def create_interaction(request: web.Request) -> web.Response:
     body = await _json_body(request)
-    request.config_dict[RULES].check("SearchInteraction", body)
+    request.app[RULES].check("SearchInteraction", body)
     namespace = request[NAMESPACE]
-    ensure_room(namespace, 1, request.config_dict[SETTINGS].max_records)
+    ensure_room(namespace, 1, request.app[SETTINGS].max_records)
     return raw_json(namespace.add(new_record(body)))
 
 
 async def create_interactions_batch(request: web.Request) -> web.Response:
     body = await _json_body(request)
-    request.config_dict[RULES].check("BatchInteractionsRequest", body)
+    request.app[RULES].check("BatchInteractionsRequest", body)
     namespace = request[NAMESPACE]
-    ensure_room(namespace, len(body["interactions"]), request.config_dict[SETTINGS].max_records)
+    ensure_room(namespace, len(body["interactions"]), request.app[SETTINGS].max_records)
     records = [new_record(item) for item in body["interactions"]]
     for record in records:
         namespace.add(record)
@@ -48,7 +51,7 @@ async def list_interactions(request: web.Request) -> web.Response:
     answer: bytes | None = namespace.answers.get(key)
     if answer is None:
         body = decode(raw)
-        request.config_dict[RULES].refuse_unknown_keys("ListInteractionsRequest", body)
+        request.app[RULES].refuse_unknown_keys("ListInteractionsRequest", body)
         query = parse_list_request({} if body is None else body, request.query)
         answer = run_query(namespace, query, request.path).body()
         if len(answer) <= ANSWER_BYTES:

@@ -12,7 +12,6 @@ from typing import Any, NamedTuple
 
 import orjson
 from aiohttp import web
-from aiohttp.typedefs import Handler, Middleware
 
 MAX_BODY_CHARS = 10_000
 
@@ -79,27 +78,21 @@ def _body(raw: bytes) -> Any:
         return raw[:MAX_BODY_CHARS].decode(errors="replace")
 
 
-def journal_middleware(journal: Journal) -> Middleware:
-    @web.middleware
-    async def journal_requests(request: web.Request, handler: Handler) -> web.StreamResponse:
-        started = time.perf_counter()
-        response = await handler(request)
-        try:
-            raw = await request.read()  # cached by aiohttp when the handler already read it
-        except web.HTTPRequestEntityTooLarge:
-            raw = b""
-        journal.record(
-            Entry(
-                at=time.time(),
-                method=request.method,
-                path=request.path,
-                query=request.query_string,
-                namespace=request.headers.get("X-Namespace"),
-                status=response.status,
-                latency_ms=round((time.perf_counter() - started) * 1000, 3),
-                raw_body=_kept(raw),
-            )
+async def record_exchange(journal: Journal, request: web.Request, status: int, started: float) -> None:
+    """Journal one answered request; ``started`` is its perf_counter() on arrival."""
+    try:
+        raw = await request.read()  # cached by aiohttp when the handler already read it
+    except web.HTTPRequestEntityTooLarge:
+        raw = b""
+    journal.record(
+        Entry(
+            at=time.time(),
+            method=request.method,
+            path=request.path,
+            query=request.query_string,
+            namespace=request.headers.get("X-Namespace"),
+            status=status,
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            raw_body=_kept(raw),
         )
-        return response
-
-    return journal_requests
+    )

@@ -5,6 +5,7 @@ A ring buffer, so a long-running mock keeps flat memory whatever the traffic.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from typing import Any, NamedTuple
 
 import orjson
 from aiohttp import web
+from yarl import URL
 
 MAX_BODY_CHARS = 10_000
 
@@ -19,21 +21,33 @@ MAX_BODY_CHARS = 10_000
 class Entry(NamedTuple):
     """One request and its answer; a tuple because one is made per request, at a fraction of a dataclass's cost."""
 
+    # What was sent, as sent: the target (path and query, still percent-encoded), the body (its
+    # first MAX_BODY_CHARS bytes) and the time taken are only read apart when the journal is read,
+    # so that recording costs a request next to nothing.
     at: float
     method: str
-    path: str
-    query: str
+    target: str
     namespace: str | None
     status: int
-    latency_ms: float
-    # The body as sent (its first MAX_BODY_CHARS bytes): read as JSON only when the journal is read,
-    # so that recording costs a request next to nothing.
+    latency_s: float
     raw_body: bytes
 
+    @property
+    def path(self) -> str:
+        return URL(self.target).path
+
     def as_json(self) -> dict[str, Any]:
-        entry = self._asdict()
-        entry["body"] = _body(entry.pop("raw_body"))
-        return entry
+        url = URL(self.target)
+        return {
+            "at": self.at,
+            "method": self.method,
+            "path": url.path,
+            "query": url.query_string,
+            "namespace": self.namespace,
+            "status": self.status,
+            "latency_ms": round(self.latency_s * 1000, 3),
+            "body": _body(self.raw_body),
+        }
 
 
 class Journal:
@@ -54,11 +68,11 @@ class Journal:
     ) -> Iterator[Entry]:
         """Entries oldest first; ``path`` matches as a prefix, the others exactly."""
         for entry in self._entries:
-            if path is not None and not entry.path.startswith(path):
-                continue
             if status is not None and entry.status != status:
                 continue
             if namespace is not None and entry.namespace != namespace:
+                continue
+            if path is not None and not entry.path.startswith(path):
                 continue
             yield entry
 
@@ -80,19 +94,18 @@ def _body(raw: bytes) -> Any:
 
 async def record_exchange(journal: Journal, request: web.Request, status: int, started: float) -> None:
     """Journal one answered request; ``started`` is its perf_counter() on arrival."""
-    try:
-        raw = await request.read()  # cached by aiohttp when the handler already read it
-    except web.HTTPRequestEntityTooLarge:
-        raw = b""
+    raw = b""
+    if request.body_exists:
+        with contextlib.suppress(web.HTTPRequestEntityTooLarge):  # an oversized body is journalled empty
+            raw = await request.read()  # cached by aiohttp when the handler already read it
     journal.record(
         Entry(
-            at=time.time(),
-            method=request.method,
-            path=request.path,
-            query=request.query_string,
-            namespace=request.headers.get("X-Namespace"),
-            status=status,
-            latency_ms=round((time.perf_counter() - started) * 1000, 3),
-            raw_body=_kept(raw),
+            time.time(),
+            request.method,
+            request.raw_path,
+            request.headers.get("X-Namespace"),
+            status,
+            time.perf_counter() - started,
+            _kept(raw),
         )
     )

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 import specs
+from mockserver.journal import BODY
 from mockserver.jsonio import decode, raw_json, respond
 from mockserver.query import parse_list_request, run_query
 from mockserver.records import new_record
@@ -19,7 +20,12 @@ from mockserver.store import ANSWER_BYTES, ensure_room
 
 
 async def _json_body(request: web.Request) -> Any:
-    return decode(await request.read())
+    return decode(await _raw_body(request))
+
+
+async def _raw_body(request: web.Request) -> bytes:
+    raw = request[BODY] = await request.read()
+    return raw
 
 
 async def create_interaction(request: web.Request) -> web.Response:
@@ -43,7 +49,7 @@ async def create_interactions_batch(request: web.Request) -> web.Response:
 
 
 async def list_interactions(request: web.Request) -> web.Response:
-    raw = await request.read()
+    raw = await _raw_body(request)
     namespace = request[NAMESPACE]
     # The same bytes to the same URL read the same until the namespace changes (only answers
     # are remembered, never refusals), so a repeated list is answered without reading it again.

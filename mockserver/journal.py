@@ -16,6 +16,8 @@ from aiohttp import web
 from yarl import URL
 
 MAX_BODY_CHARS = 10_000
+# A handler that reads the body leaves it here, so that journalling it awaits nothing.
+BODY = web.RequestKey("body", bytes)
 
 
 class Entry(NamedTuple):
@@ -94,10 +96,10 @@ def _body(raw: bytes) -> Any:
 
 async def record_exchange(journal: Journal, request: web.Request, status: int, started: float) -> None:
     """Journal one answered request; ``started`` is its perf_counter() on arrival."""
-    raw = b""
-    if request.body_exists:
+    raw = request.get(BODY, b"")
+    if not raw and request.body_exists:  # refused before its handler read it
         with contextlib.suppress(web.HTTPRequestEntityTooLarge):  # an oversized body is journalled empty
-            raw = await request.read()  # cached by aiohttp when the handler already read it
+            raw = await request.read()
     journal.record(
         Entry(
             time.time(),

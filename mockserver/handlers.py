@@ -20,12 +20,8 @@ from mockserver.store import ANSWER_BYTES, ensure_room
 
 
 async def _json_body(request: web.Request) -> Any:
-    return decode(await _raw_body(request))
-
-
-async def _raw_body(request: web.Request) -> bytes:
     raw = request[BODY] = await request.read()
-    return raw
+    return decode(raw)
 
 
 async def create_interaction(request: web.Request) -> web.Response:
@@ -49,7 +45,7 @@ async def create_interactions_batch(request: web.Request) -> web.Response:
 
 
 async def list_interactions(request: web.Request) -> web.Response:
-    raw = await _raw_body(request)
+    raw = request[BODY] = await request.read()
     namespace = request[NAMESPACE]
     # The same bytes to the same URL read the same until the namespace changes (only answers
     # are remembered, never refusals), so a repeated list is answered without reading it again.

@@ -166,7 +166,7 @@ class NamespaceStore:
         if interaction_id in self._by_id:
             self._forget(interaction_id)
         # A copy: orjson hands back its whole write buffer (8 KB however short the JSON), ten times the record.
-        raw = bytes(memoryview(dumps(record)))
+        raw = memoryview(dumps(record)).tobytes()
         self._by_id[interaction_id] = raw
         indexes = self._index
         for field, value in _index_entries(record):

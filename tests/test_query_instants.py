@@ -54,3 +54,15 @@ def test_rfc3339_edges_python_does_not_read_by_itself() -> None:
 def test_strings_the_schema_refuses() -> None:
     for text in ("yesterday", "2025-13-01", "2023-02-29T00:00", "2025-01-01 10:30", "2025-01-01T24:00"):
         assert not ADMITS(text), text
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_the_servers_own_form_reads_as_every_other_spelling_of_it(moment: datetime) -> None:
+    # 2026-01-15T10:30:00.123456Z is read by a fast path; lower case takes the general one.
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ").rjust(27, "0")
+    assert read_instant(text) == read_instant(text.lower()) == micros(moment.replace(tzinfo=UTC))
+
+
+@given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z\Z"))
+def test_digits_in_the_servers_form_that_name_no_day_read_as_no_instant(text: str) -> None:
+    assert read_instant(text) == read_instant(text.lower())

@@ -13,6 +13,7 @@ _FOUR_CENTURIES = timedelta(days=146097)
 # RFC 3339 (the `date-time` format the schemas hold range operands to) allows what Python's reader
 # refuses: a lowercase t or z, a leap second (:60) and year 0000. Each is read as an instant here.
 _LEAP_SECOND = re.compile(r"(?<=T\d\d:\d\d:)60")
+_CANONICAL = re.compile(r"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:[0-5]\d\.\d{6}Z")
 
 
 # Not cached: each record's instant is read once into a column (or its sort.age) and kept there;
@@ -23,6 +24,13 @@ def read_instant(text: str) -> int | None:
     A date alone is midnight, a time without an offset is UTC, and a leap second (``23:59:60``)
     is the first instant of the next minute (docs/list-semantics.md).
     """
+    if _CANONICAL.fullmatch(text):
+        # What this server and the generator write (2026-01-15T10:30:00.123456Z): no leap second,
+        # no year 0000, already upper case, so Python's reader takes it as it is.
+        try:
+            return (datetime.fromisoformat(text) - _EPOCH) // _MICROSECOND
+        except ValueError:  # a day or month that does not exist
+            return None
     text = text.upper()
     leap = _LEAP_SECOND.search(text) is not None
     shifted = text.startswith("0000")

@@ -94,12 +94,19 @@ def _body(raw: bytes) -> Any:
         return raw[:MAX_BODY_CHARS].decode(errors="replace")
 
 
-async def record_exchange(journal: Journal, request: web.Request, status: int, started: float) -> None:
+def body_unread(request: web.Request) -> bool:
+    """Whether the request came with a body its handler never read (refused first, forced by a fault)."""
+    return BODY not in request and request.body_exists
+
+
+async def read_body(request: web.Request) -> None:
+    """Keep the body of a request for the journal, when no handler did."""
+    with contextlib.suppress(web.HTTPRequestEntityTooLarge):  # an oversized body is journalled empty
+        request[BODY] = await request.read()
+
+
+def record_exchange(journal: Journal, request: web.Request, status: int, started: float) -> None:
     """Journal one answered request; ``started`` is its perf_counter() on arrival."""
-    raw = request.get(BODY, b"")
-    if not raw and request.body_exists:  # refused before its handler read it
-        with contextlib.suppress(web.HTTPRequestEntityTooLarge):  # an oversized body is journalled empty
-            raw = await request.read()
     journal.record(
         Entry(
             time.time(),
@@ -108,6 +115,6 @@ async def record_exchange(journal: Journal, request: web.Request, status: int, s
             request.headers.get("X-Namespace"),
             status,
             time.perf_counter() - started,
-            _kept(raw),
+            _kept(request.get(BODY, b"")),
         )
     )

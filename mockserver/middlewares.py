@@ -13,7 +13,7 @@ from aiohttp.typedefs import Handler, Middleware
 import specs
 from mockserver.errors import ApiError, BadRequest, PayloadTooLarge, Unauthorized, error_body
 from mockserver.faults import FaultState, injected_fault
-from mockserver.journal import Journal, record_exchange
+from mockserver.journal import Journal, body_unread, read_body, record_exchange
 from mockserver.jsonio import respond
 from mockserver.state import NAMESPACE, SETTINGS, STORE
 
@@ -116,19 +116,16 @@ def _namespace_name(request: web.Request) -> str:
 
 
 async def _through_gate(request: web.Request, handler: Handler, faults: FaultState) -> web.StreamResponse:
-    """What every API request goes through before its handler: faults, auth, namespace; failures as JSON."""
-    try:
-        if faults.armed or "Prefer" in request.headers:
-            forced = await injected_fault(faults, request)
-            if forced is not None:
-                return forced
-        if request.match_info.http_exception is not None:
-            raise request.match_info.http_exception
-        _authenticate(request)
-        request[NAMESPACE] = request.app[STORE].namespace(_namespace_name(request))
-        return await handler(request)
-    except Exception as exc:
-        return _render_failure(exc, request)
+    """Faults, auth and namespace, then the handler."""
+    if faults.armed or "Prefer" in request.headers:
+        forced = await injected_fault(faults, request)
+        if forced is not None:
+            return forced
+    if request.match_info.http_exception is not None:
+        raise request.match_info.http_exception
+    _authenticate(request)
+    request[NAMESPACE] = request.app[STORE].namespace(_namespace_name(request))
+    return await handler(request)
 
 
 def front_door(api_prefix: str, journal: Journal, faults: FaultState) -> Middleware:
@@ -146,8 +143,13 @@ def front_door(api_prefix: str, journal: Journal, faults: FaultState) -> Middlew
         if not request.path.startswith(api_paths):
             return await errors(request, handler)
         started = time.perf_counter()
-        response = await _through_gate(request, handler, faults)
-        await record_exchange(journal, request, response.status, started)
+        try:
+            response = await _through_gate(request, handler, faults)
+        except Exception as exc:
+            response = _render_failure(exc, request)
+        if body_unread(request):
+            await read_body(request)
+        record_exchange(journal, request, response.status, started)
         return response
 
     return front

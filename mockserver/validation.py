@@ -80,7 +80,10 @@ def _translate_value(error: ValidationError, prefix: Location) -> FieldError:
     value: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
     if kind == "required":
-        missing = next((k for k in value if isinstance(error.instance, dict) and k not in error.instance), "?")
+        # One error per missing key, each saying "'key' is a required property": name that key,
+        # not the first missing one every time.
+        absent = [k for k in value if isinstance(error.instance, dict) and k not in error.instance]
+        missing = next((k for k in absent if error.message.startswith(repr(k))), absent[0] if absent else "?")
         return FieldError((*loc, missing), "field required", "missing")
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         known = schema.get("properties", {})

@@ -306,3 +306,10 @@ async def test_oversized_body_is_413(make_client: ClientFactory) -> None:
     client = await make_client(max_body_bytes=1024)
     body = await _error(await client.post(API, data=b"x" * 4096, headers=AUTH), 413)
     assert "1024" in body["error"]["message"]
+
+
+async def test_each_missing_field_is_named_once(client: TestClient[Any, Any]) -> None:
+    response = await client.post(API, json={"feature_id": "f"}, headers=AUTH)
+    body = await _error(response, 422)
+    assert [e["loc"] for e in body["detail"]] == [["body", "interaction_type"], ["body", "position"]]
+    assert all(e["msg"] == "field required" for e in body["detail"])

@@ -124,19 +124,6 @@ class _IdOrder:
                     column.insert(index, extract(record))
 
 
-def _index_entries(record: Record) -> Iterator[tuple[str, str]]:
-    """(field, value) for each index the record is in; each interaction type once, though a list may repeat it."""
-    for field in INDEXED_FIELDS:
-        value = record.get(field)
-        if type(value) is str:
-            yield field, value
-    types = record.get("interaction_type")
-    if type(types) is list:
-        for value in dict.fromkeys(types) if len(types) > 1 else types:
-            if type(value) is str:
-                yield "interaction_type", value
-
-
 class NamespaceStore:
     """The interactions of one namespace, by id, in insertion order."""
 
@@ -146,6 +133,7 @@ class NamespaceStore:
         # Lists, not sets: most values (a session, an execution) have a few records, and a set costs
         # 200 bytes before its first id. The engine makes a set where it tests membership.
         self._index: dict[str, dict[str, list[str]]] = {f: {} for f in (*INDEXED_FIELDS, "interaction_type")}
+        self._simple_indexes = [(field, self._index[field]) for field in INDEXED_FIELDS]
         self._id_order = _IdOrder()
         # Records whose timestamp is not an instant cannot take part in the kept newest-first order.
         self._untimed: set[str] = set()
@@ -168,11 +156,10 @@ class NamespaceStore:
         # A copy: orjson hands back its whole write buffer (8 KB however short the JSON), ten times the record.
         raw = memoryview(dumps(record)).tobytes()
         self._by_id[interaction_id] = raw
-        indexes = self._index
-        for field, value in _index_entries(record):
-            ids = indexes[field].get(value)
+        for index, value in self._index_keys(record):
+            ids = index.get(value)
             if ids is None:
-                indexes[field][value] = [interaction_id]
+                index[value] = [interaction_id]
             else:
                 ids.append(interaction_id)
         record_age = age(record)
@@ -200,14 +187,24 @@ class NamespaceStore:
     def _forget(self, interaction_id: str, record: Record | None = None) -> None:
         record = loads(self._by_id[interaction_id]) if record is None else record
         del self._by_id[interaction_id]
-        for field, value in _index_entries(record):
-            ids = self._index[field][value]
+        for index, value in self._index_keys(record):
+            ids = index[value]
             ids.remove(interaction_id)
             if not ids:
-                del self._index[field][value]
+                del index[value]
         self._id_order.remove(interaction_id)
         self._untimed.discard(interaction_id)
         self._changed()
+
+    def _index_keys(self, record: Record) -> list[tuple[dict[str, list[str]], str]]:
+        """(index, value) for each index the record is in; each interaction type once, though a list may repeat it."""
+        found = [(index, value) for field, index in self._simple_indexes if type(value := record.get(field)) is str]
+        types = record.get("interaction_type")
+        if type(types) is list:
+            by_type = self._index["interaction_type"]
+            distinct = dict.fromkeys(types) if len(types) > 1 else types
+            found += [(by_type, value) for value in distinct if type(value) is str]
+        return found
 
     def _changed(self) -> None:
         self._newest_positions = None

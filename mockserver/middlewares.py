@@ -1,4 +1,4 @@
-"""Cross-cutting rules every operation shares: error rendering, auth and namespaces."""
+"""Cross-cutting rules every operation shares: error rendering, faults, auth, namespaces and the journal."""
 
 from __future__ import annotations
 
@@ -60,8 +60,7 @@ def _render_failure(exc: Exception, request: web.Request) -> web.Response:
     return respond(body, 500)
 
 
-@web.middleware
-async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except Exception as exc:
@@ -141,7 +140,7 @@ def front_door(api_prefix: str, journal: Journal, faults: FaultState) -> Middlew
     @web.middleware
     async def front(request: web.Request, handler: Handler) -> web.StreamResponse:
         if not request.path.startswith(api_paths):
-            return await errors(request, handler)
+            return await _guarded(request, handler)
         started = time.perf_counter()
         try:
             response = await _through_gate(request, handler, faults)

@@ -130,7 +130,8 @@ def test_help_shows_defaults_and_env_twins() -> None:
     [
         (["generate", "--count", "-1"], {}, "--count: must be 0 or more"),
         (["generate", "--format", "xml"], {}, "--format"),
-        (["generate"], {"FIXTURES_DAYS": "0"}, "--days: must be more than 0"),
+        (["generate"], {"FIXTURES_DAYS": "0"}, "--days: must be at least one second"),
+        (["generate", "--days", "0.0000001"], {}, "--days: must be at least one second"),
         (["generate", "--output", "/no/such/dir/x.jsonl"], {}, "directory /no/such/dir does not exist"),
         (["load", "/no/such/file.jsonl", "--api-key", "k", "--namespace", "n"], {}, "cannot open"),
         (["load", "x.jsonl", "--api-key", "k", "--namespace", "n", "--base-url", "localhost:1"], {}, "base URL"),

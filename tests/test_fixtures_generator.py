@@ -74,6 +74,10 @@ def test_count_zero_yields_nothing_and_a_bad_window_is_refused() -> None:
     assert list(generate_interactions(0, 1)) == []
     with pytest.raises(ValueError, match="days"):
         list(generate_interactions(1, 1, days=0))
+    # Shorter than a second no session fits: refused, rather than searched for forever.
+    with pytest.raises(ValueError, match="at least one second"):
+        list(generate_interactions(1, 1, days=1e-7))
+    assert len(list(generate_interactions(500, 1, days=1 / 86_400))) == 500
 
 
 # -- shape ---------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ _INSERT_ONE_BY_ONE = 64
 # Columns kept per namespace; the least recently built goes first (clients choose the paths).
 _MAX_COLUMNS = 64
 # Remembered per namespace until its next write: the ordered matches of this many queries, and
-# this many whole list answers of at most _ANSWER_BYTES each (8 MB at most).
+# this many whole list answers, each with its request body at most ANSWER_BYTES (8 MB in all).
 _MATCHES_KEPT = 32
 _ANSWERS_KEPT = 128
 ANSWER_BYTES = 64 * 1024

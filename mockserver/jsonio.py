@@ -60,10 +60,10 @@ def dumps(payload: Any) -> bytes:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def raw_json(body: bytes, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """A response whose body is already JSON (stored records, pages joined from them)."""
+    return web.Response(body=body, status=status, content_type="application/json", headers=headers)
+
+
 def respond(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(body=dumps(payload), status=status, content_type="application/json", headers=headers)
-
-
-def raw_json(body: bytes) -> web.Response:
-    """A 200 whose body is already JSON (stored records, pages joined from them)."""
-    return web.Response(body=body, content_type="application/json")
+    return raw_json(dumps(payload), status, headers)

@@ -32,11 +32,16 @@ def record_with(value: Any, field: str = "metadata.v") -> dict[str, Any]:
     return record
 
 
+def listed(store: NamespaceStore, body: Any, params: dict[str, str], path: str = "/list") -> Any:
+    """The engine's answer, as a client reads it: parsed, run, and decoded from its bytes."""
+    return orjson.loads(run_query(store, parse_list_request(body, params), path).body())
+
+
 def engine_ids(records: list[dict[str, Any]], body: dict[str, Any], params: dict[str, str] | None = None) -> list[str]:
     store = NamespaceStore("t")
     for record in records:
         store.add(record)
-    answer = orjson.loads(run_query(store, parse_list_request(body, params or {}), "/list").body())
+    answer = listed(store, body, params or {})
     return [r["interaction_id"] for r in answer["results"]]
 
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import orjson
 import pytest
 
-from mockserver.query import parse_list_request, run_query
 from mockserver.store import NamespaceStore
-from tests.test_query_operators import engine_ids
+from tests.test_query_operators import engine_ids, listed
 from tests.test_query_reference import cursor_offset, naive_list
 
 PATH = "/v1/retrievers/interactions/list"
@@ -93,7 +91,7 @@ def answer(records: list[dict[str, Any]], params: dict[str, str], body: dict[str
     store = NamespaceStore("t")
     for record in records:
         store.add(record)
-    return orjson.loads(run_query(store, parse_list_request(body or {}, params), PATH).body())
+    return listed(store, body or {}, params, PATH)
 
 
 def many(count: int) -> list[dict[str, Any]]:
@@ -175,7 +173,7 @@ def test_walking_next_page_past_offset_10000_visits_every_match_once(first: dict
     params: dict[str, str] | None = first
     links: list[str] = []
     while params is not None:
-        page = orjson.loads(run_query(store, parse_list_request(body, params), PATH).body())
+        page = listed(store, body, params, PATH)
         seen += [r["interaction_id"] for r in page["results"]]
         link = page["pagination"]["next_page"]
         links.append(link or "")
@@ -201,7 +199,7 @@ def test_a_cursor_page_equals_the_offset_page_and_links_back() -> None:
 
 
 def _page_ids(store: NamespaceStore, body: dict[str, Any], params: dict[str, str]) -> tuple[list[str], int]:
-    page = orjson.loads(run_query(store, parse_list_request(body, params), PATH).body())
+    page = listed(store, body, params, PATH)
     return [r["interaction_id"] for r in page["results"]], page["pagination"]["total"]
 
 

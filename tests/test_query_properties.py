@@ -13,12 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mockserver.query import parse_list_request, run_query
 from mockserver.store import NamespaceStore
+from tests.test_query_operators import listed
 from tests.test_query_reference import naive_list, summary
 
 PATH = "/list"
@@ -190,7 +189,7 @@ def load(records: list[dict[str, Any]]) -> NamespaceStore:
 
 
 def engine_summary(store: NamespaceStore, body: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
-    return summary(orjson.loads(run_query(store, parse_list_request(body, params), PATH).body()))
+    return summary(listed(store, body, params, PATH))
 
 
 @st.composite
@@ -229,7 +228,7 @@ def test_next_page_walks_every_match_once(records: list[dict[str, Any]], body: d
     params: dict[str, str] | None = {"limit": str(limit)}
     pages = 0
     while params is not None:
-        answer = orjson.loads(run_query(store, parse_list_request(body, params), PATH).body())
+        answer = listed(store, body, params, PATH)
         block = answer["pagination"]
         assert block["total"] == len(everything)
         assert block["total_pages"] == math.ceil(len(everything) / limit)

@@ -1,6 +1,7 @@
 """The application factory and its route tables.
 
-One middleware (middlewares.front_door) in front of everything:
+One middleware (middlewares.front_door) in front of everything (mockserver/serving.py, which
+serves the app, counts on it being the only one):
 - the API (``/v1/retrievers/...``), routed on the root app: journal, faults, auth, namespace, errors;
 - the admin API (``/_mock/...``), a sub-application adding its admin token: errors;
 - ``/openapi.json`` and everything unmatched: errors.
@@ -8,7 +9,6 @@ One middleware (middlewares.front_door) in front of everything:
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 
@@ -25,13 +25,6 @@ from mockserver.served_spec import openapi
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
 from mockserver.store import Seeder, Store
 from mockserver.validation import BodyRules
-
-# aiohttp answers a header over 8 KB with a bare-text 400 before any middleware sees it;
-# with room for 64 KB the namespace rules can refuse an oversized X-Namespace in JSON.
-MAX_HEADER_BYTES = 65536
-
-# Client, request line, status, bytes, microseconds: enough to follow a test run, cheap to write.
-ACCESS_LOG_FORMAT = '%a "%r" %s %b %Dus'
 
 API_PREFIX = "/v1/retrievers"
 ADMIN_PREFIX = "/_mock"
@@ -99,14 +92,3 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.add_subapp(ADMIN_PREFIX, _admin_app())
     persistence.install(app)
     return app
-
-
-def make_runner(app: web.Application, access_log: logging.Logger | None = None) -> web.AppRunner:
-    """The one way to serve an app (CLI and background servers alike), with the mock's HTTP limits."""
-    return web.AppRunner(
-        app,
-        access_log=access_log,
-        access_log_format=ACCESS_LOG_FORMAT,
-        max_line_size=MAX_HEADER_BYTES,
-        max_field_size=MAX_HEADER_BYTES,
-    )

@@ -12,8 +12,9 @@ from types import TracebackType
 
 from aiohttp import web
 
-from mockserver.app import create_app, make_runner
+from mockserver.app import create_app
 from mockserver.config import Settings
+from mockserver.serving import make_runner
 
 _START_TIMEOUT_S = 10.0
 

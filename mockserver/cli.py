@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockserver.app import create_app, make_runner
+from mockserver.app import create_app
 from mockserver.config import (
     DEFAULT_COUNT,
     DEFAULT_HOST,
@@ -32,6 +32,7 @@ from mockserver.config import (
 )
 from mockserver.errors import StartupError
 from mockserver.faults import MAX_FORCED_LATENCY_MS
+from mockserver.serving import make_runner
 
 _ENV_PREFIX = "MOCKSERVER_"
 

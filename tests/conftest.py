@@ -1,4 +1,4 @@
-"""Shared fixtures: the real app behind a real socket on 127.0.0.1 (aiohttp's test server)."""
+"""Shared fixtures: the real app behind a real socket on 127.0.0.1 (aiohttp's test server, serving as the CLI does)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,22 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import BaseRunner
 
 from mockserver import Settings, create_app
+from mockserver.serving import MockRunner
 
 AUTH = {"Authorization": "Bearer test-key", "X-Namespace": "test-ns"}
 
 ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
+
+
+class ServedTestServer(TestServer):
+    """aiohttp's test server, serving the app as the CLI does: with the direct routes (mockserver/serving.py)."""
+
+    async def _make_runner(self, **kwargs: Any) -> BaseRunner:
+        return MockRunner(self.app, **kwargs)
 
 
 @pytest.fixture
@@ -27,7 +36,7 @@ def make_client(aiohttp_client: Any) -> ClientFactory:
 
     async def start(**overrides: Any) -> TestClient[Any, Any]:
         overrides.setdefault("count", 0)
-        client: TestClient[Any, Any] = await aiohttp_client(create_app(Settings(**overrides)))
+        client: TestClient[Any, Any] = await aiohttp_client(ServedTestServer(create_app(Settings(**overrides))))
         return client
 
     return start

@@ -14,7 +14,7 @@ import specs
 from mockserver.journal import BODY
 from mockserver.jsonio import decode, raw_json, respond
 from mockserver.query import parse_list_request, run_query
-from mockserver.records import new_record
+from mockserver.records import new_record, now_us
 from mockserver.state import NAMESPACE, RULES, SETTINGS
 from mockserver.store import ANSWER_BYTES, ensure_room
 
@@ -29,7 +29,8 @@ async def create_interaction(request: web.Request) -> web.Response:
     request.app[RULES].check("SearchInteraction", body)
     namespace = request[NAMESPACE]
     ensure_room(namespace, 1, request.app[SETTINGS].max_records)
-    return raw_json(namespace.add(new_record(body)))
+    now = now_us()
+    return raw_json(namespace.add(new_record(body, now), now))
 
 
 async def create_interactions_batch(request: web.Request) -> web.Response:

@@ -114,17 +114,12 @@ def _namespace_name(request: web.Request) -> str:
     return name.strip()
 
 
-async def _through_gate(request: web.Request, handler: Handler, faults: FaultState) -> web.StreamResponse:
-    """Faults, auth and namespace, then the handler."""
-    if faults.armed or "Prefer" in request.headers:
-        forced = await injected_fault(faults, request)
-        if forced is not None:
-            return forced
+def _admit(request: web.Request) -> None:
+    """What every API request must pass before its handler: a route, auth, a namespace."""
     if request.match_info.http_exception is not None:
         raise request.match_info.http_exception
     _authenticate(request)
     request[NAMESPACE] = request.app[STORE].namespace(_namespace_name(request))
-    return await handler(request)
 
 
 def front_door(api_prefix: str, journal: Journal, faults: FaultState) -> Middleware:
@@ -143,7 +138,13 @@ def front_door(api_prefix: str, journal: Journal, faults: FaultState) -> Middlew
             return await _guarded(request, handler)
         started = time.perf_counter()
         try:
-            response = await _through_gate(request, handler, faults)
+            # Faults first (a forced answer skips the rest), then the gate, then the handler.
+            forced = await injected_fault(faults, request) if faults.armed or "Prefer" in request.headers else None
+            if forced is not None:
+                response: web.StreamResponse = forced
+            else:
+                _admit(request)
+                response = await handler(request)
         except Exception as exc:
             response = _render_failure(exc, request)
         if body_unread(request):

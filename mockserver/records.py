@@ -15,6 +15,8 @@ from mockserver.store import Record
 # the upstream API answers; unknown keys of the request are dropped (seed behaviour).
 _PROPERTIES: dict[str, Any] = specs.schema("SearchInteraction")["properties"]
 _FIELDS = tuple(_PROPERTIES)
+# Every field unset, in the documented order: merging a request into it is one step in C.
+_UNSET: dict[str, Any] = dict.fromkeys(_FIELDS)
 
 
 def _is_integer_field(field_schema: Mapping[str, Any]) -> bool:
@@ -35,16 +37,23 @@ _STAMPS = Timestamps()
 _IDS = random.Random()
 
 
-def utc_now() -> str:
-    """Now as ``2026-01-15T10:30:00.123456Z``, as the generator writes its timestamps."""
-    return _STAMPS.text(time.time_ns() // 1000)
+def now_us() -> int:
+    """The clock in epoch microseconds, the unit records are stamped in."""
+    return time.time_ns() // 1000
 
 
-def new_record(interaction: Mapping[str, Any]) -> Record:
-    record: Record = {name: interaction.get(name) for name in _FIELDS}
+def new_record(interaction: Mapping[str, Any], stamped_us: int | None = None) -> Record:
+    """The stored record, with a new id and the timestamp ``stamped_us`` (now when not given).
+
+    Its timestamp reads ``2026-01-15T10:30:00.123456Z``, as the generator writes them. A caller
+    that hands the store this record and ``stamped_us`` saves it reading the text back.
+    """
+    record: Record = {**_UNSET, **interaction}
+    if len(record) != len(_UNSET):  # keys the schema does not know: dropped
+        record = {name: record[name] for name in _FIELDS}
     for name in _INTEGER_FIELDS:
         if isinstance(record[name], float) and abs(record[name]) < _INT64_LIMIT:
             record[name] = int(record[name])
     record["interaction_id"] = uuid4_text(_IDS.getrandbits(128))
-    record["timestamp"] = utc_now()
+    record["timestamp"] = _STAMPS.text(now_us() if stamped_us is None else stamped_us)
     return record

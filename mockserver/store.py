@@ -148,8 +148,12 @@ class NamespaceStore:
         """The records as stored (JSON bytes), in insertion order."""
         return iter(self._by_id.values())
 
-    def add(self, record: Record) -> bytes:
-        """Store ``record`` (replacing one with its id); returns its JSON bytes, as it will be served."""
+    def add(self, record: Record, stamped_us: int | None = None) -> bytes:
+        """Store ``record`` (replacing one with its id); returns its JSON bytes, as it will be served.
+
+        ``stamped_us`` is the record's timestamp in epoch microseconds, when the caller made it:
+        then it need not be read back from the text.
+        """
         interaction_id = record["interaction_id"]
         if interaction_id in self._by_id:
             self._forget(interaction_id)
@@ -162,7 +166,7 @@ class NamespaceStore:
                 index[value] = [interaction_id]
             else:
                 ids.append(interaction_id)
-        record_age = age(record)
+        record_age = age(record, stamped_us)
         if record_age is None:
             self._untimed.add(interaction_id)
         self._id_order.add(interaction_id, raw, record_age or 0)

@@ -63,11 +63,13 @@ def newest_first(rows: Iterable[int], ages: Sequence[int], count: int) -> list[i
     return heapq.nsmallest(count, rows, key=ages.__getitem__)
 
 
-def age(record: Record) -> int | None:
+def age(record: Record, stamped_us: int | None = None) -> int | None:
     """Minus the record's timestamp in microseconds: the default order (newest first) ascending.
 
+    ``stamped_us`` is that timestamp, when the caller made it (else it is read from the text).
     None when the timestamp is not an instant: such a record needs the general sort.
     """
-    stamp = record.get("timestamp")
-    micros = read_instant(stamp) if type(stamp) is str else None
-    return None if micros is None else -micros
+    if stamped_us is None:
+        stamp = record.get("timestamp")
+        stamped_us = read_instant(stamp) if type(stamp) is str else None
+    return None if stamped_us is None else -stamped_us

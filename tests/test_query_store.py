@@ -7,7 +7,10 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from fixtures.stamps import Timestamps
 from mockserver.errors import NotFound
 from mockserver.query.paths import MISSING, reader
 from mockserver.store import NamespaceStore
@@ -119,3 +122,61 @@ def test_records_are_kept_as_their_own_json_and_no_bigger() -> None:
     assert store.get("a")["metadata"]["n"] == 2**70, "integers past 64 bits survive exactly"
     # orjson returns its whole 8 KB write buffer; kept as is, 100k records would take 800 MB.
     assert sys.getsizeof(raw) < len(raw) + 64
+
+
+def observed(store: NamespaceStore) -> dict[str, Any]:
+    """Everything the engine reads from a namespace."""
+    fields = ("user_id", "session_id", "interaction_type")
+    return {
+        "records": list(store),
+        "in_id_order": list(store.ids_in_order()),
+        "newest": None if (newest := store.newest_positions()) is None else list(newest),
+        "indexed": {(f, v): sorted(store.ids_with(f, v)) for f in fields for v in ("u", "v", "click", "view")},
+        "positions": values(store, "position"),
+    }
+
+
+STAMPS = st.one_of(
+    st.none(),
+    st.just("no time"),
+    st.integers(0, 2**40).map(lambda micros: Timestamps().text(1_700_000_000_000_000 + micros)),
+)
+RECORDS = st.lists(
+    st.builds(
+        rec,
+        st.sampled_from("abcdefghij"),
+        STAMPS,
+        user_id=st.sampled_from(["u", "v", None]),
+        session_id=st.sampled_from(["u", None]),
+        interaction_type=st.lists(st.sampled_from(["click", "view", 3]), max_size=3),
+        position=st.integers(0, 5),
+    ),
+    max_size=80,
+)
+
+
+@given(RECORDS, RECORDS)
+def test_filling_at_once_is_adding_one_by_one(before: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
+    """fill (seeding) must leave a namespace as add would, repeated ids included, and forget remembered reads."""
+    one_by_one, at_once = NamespaceStore("ns"), NamespaceStore("ns")
+    for store in (one_by_one, at_once):
+        for record in before:
+            store.add(record)
+        observed(store)  # builds the orders and a column, so the writes below must update them
+        store.answers.put("query", b"answer")
+    for record in records:
+        one_by_one.add(record)
+    at_once.fill(records)
+    assert observed(at_once) == observed(one_by_one)
+    assert at_once.answers.get("query") is None
+
+
+@given(st.integers(0, 2**50), st.sampled_from(["a", "b"]))
+def test_a_stamp_handed_over_orders_as_its_text_does(micros: int, interaction_id: str) -> None:
+    handed, read = NamespaceStore("ns"), NamespaceStore("ns")
+    for store in (handed, read):
+        store.add(rec("m", Timestamps().text(2**49)))
+    record = rec(interaction_id, Timestamps().text(micros))
+    handed.add(record, micros)
+    read.add(record)
+    assert observed(handed) == observed(read)

@@ -6,12 +6,11 @@ The API routes live on the root app, so its state is read from ``request.app`` d
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
 
 from aiohttp import web
 
 import specs
-from mockserver.journal import BODY
+from mockserver.journal import take_body
 from mockserver.jsonio import decode, raw_json, respond
 from mockserver.query import parse_list_request, run_query
 from mockserver.records import new_record, now_us
@@ -19,13 +18,8 @@ from mockserver.state import NAMESPACE, RULES, SETTINGS
 from mockserver.store import ANSWER_BYTES, ensure_room
 
 
-async def _json_body(request: web.Request) -> Any:
-    raw = request[BODY] = await request.read()
-    return decode(raw)
-
-
 async def create_interaction(request: web.Request) -> web.Response:
-    body = await _json_body(request)
+    body = decode(await take_body(request))
     request.app[RULES].check("SearchInteraction", body)
     namespace = request[NAMESPACE]
     ensure_room(namespace, 1, request.app[SETTINGS].max_records)
@@ -34,7 +28,7 @@ async def create_interaction(request: web.Request) -> web.Response:
 
 
 async def create_interactions_batch(request: web.Request) -> web.Response:
-    body = await _json_body(request)
+    body = decode(await take_body(request))
     request.app[RULES].check("BatchInteractionsRequest", body)
     namespace = request[NAMESPACE]
     ensure_room(namespace, len(body["interactions"]), request.app[SETTINGS].max_records)
@@ -46,7 +40,7 @@ async def create_interactions_batch(request: web.Request) -> web.Response:
 
 
 async def list_interactions(request: web.Request) -> web.Response:
-    raw = request[BODY] = await request.read()
+    raw = await take_body(request)
     namespace = request[NAMESPACE]
     # The same bytes to the same URL read the same until the namespace changes (only answers
     # are remembered, never refusals), so a repeated list is answered without reading it again.

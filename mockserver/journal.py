@@ -16,7 +16,7 @@ from aiohttp import web
 from yarl import URL
 
 MAX_BODY_CHARS = 10_000
-# A handler that reads the body leaves it here, so that journalling it awaits nothing.
+# A handler reads the body with take_body, which leaves it here: journalling it awaits nothing.
 BODY = web.RequestKey("body", bytes)
 
 
@@ -92,6 +92,24 @@ def _body(raw: bytes) -> Any:
         return orjson.loads(raw) if len(raw) <= MAX_BODY_CHARS else raw[:MAX_BODY_CHARS].decode(errors="replace")
     except orjson.JSONDecodeError:
         return raw[:MAX_BODY_CHARS].decode(errors="replace")
+
+
+async def take_body(request: web.Request) -> bytes:
+    """The request body, for its handler and kept for the journal.
+
+    A small body has usually all arrived by the time its handler runs: it is then taken as it
+    lies in the buffer, without request.read()'s two awaited reads and copy (about 5 µs of a
+    create). Only a handler's first read may take it this way: the buffer is empty afterwards.
+    """
+    content = request.content
+    if not content.is_eof():
+        raw = await request.read()
+    else:
+        raw = content.read_nowait()
+        if len(raw) > request.client_max_size:
+            raise web.HTTPRequestEntityTooLarge(max_size=request.client_max_size, actual_size=len(raw))
+    request[BODY] = raw
+    return raw
 
 
 def body_unread(request: web.Request) -> bool:

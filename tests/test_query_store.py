@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from fixtures.stamps import Timestamps
 from mockserver.errors import NotFound
 from mockserver.query.paths import MISSING, reader
-from mockserver.store import NamespaceStore
+from mockserver.store import FROZEN_FROM, NamespaceStore, Store
 
 
 def rec(interaction_id: str, stamp: str | None = "2025-01-01T00:00:00Z", **fields: Any) -> dict[str, Any]:
@@ -180,3 +181,20 @@ def test_a_stamp_handed_over_orders_as_its_text_does(micros: int, interaction_id
     handed.add(record, micros)
     read.add(record)
     assert observed(handed) == observed(read)
+
+
+def test_only_a_big_namespace_is_frozen_out_of_the_collector() -> None:
+    def seeder(name: str) -> list[dict[str, Any]]:
+        return [rec(f"{i:06d}", user_id=f"u{i % 50}") for i in range(FROZEN_FROM if name == "big" else 10)]
+
+    store = Store(seeder=seeder)
+    frozen = gc.get_freeze_count()
+    try:
+        store.namespace("small")
+        assert gc.get_freeze_count() == frozen
+        big = store.namespace("big")
+        assert gc.get_freeze_count() > frozen
+        assert list(big.ids_in_order()) == sorted(big.ids_in_order())
+        assert len(big.ids_with("user_id", "u7")) == FROZEN_FROM // 50
+    finally:
+        gc.unfreeze()  # back to the collector: this test process goes on

@@ -196,5 +196,11 @@ def test_only_a_big_namespace_is_frozen_out_of_the_collector() -> None:
         assert gc.get_freeze_count() > frozen
         assert list(big.ids_in_order()) == sorted(big.ids_in_order())
         assert len(big.ids_with("user_id", "u7")) == FROZEN_FROM // 50
+        # Many more additions, then a read that merges them: the id order stays out of sight.
+        for i in range(200):
+            big.add(rec(f"new{i:03d}"))
+        in_order = big.ids_in_order()
+        assert len(in_order) == FROZEN_FROM + 200 and list(in_order) == sorted(in_order)
+        assert not any(tracked is in_order for tracked in gc.get_objects())
     finally:
         gc.unfreeze()  # back to the collector: this test process goes on

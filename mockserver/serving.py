@@ -64,6 +64,7 @@ class DirectRoutes:
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
         # Percent-escapes (the router reads the path with some of them kept) and Expect (the app
         # answers "100 Continue" first) are rare; the app takes those requests as it always has.
+        # (The app's request factory makes every request a web.Request; the check tells the type checker.)
         if "%" in request.raw_path or hdrs.EXPECT in request.headers or not isinstance(request, web.Request):
             return await self._fallback(request)
         method, path = request.method, request.path
@@ -76,7 +77,7 @@ class DirectRoutes:
                 return await self._fallback(request)
             handler, route, name = by_id
             direct = handler, self._match_info({name: value}, route)
-        handler, request._match_info = direct
+        handler, request._match_info = direct  # as Application._handle sets it (and aiohttp's make_mocked_request)
         return await self._front(request, handler)
 
 

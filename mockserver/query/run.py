@@ -147,7 +147,7 @@ def _unfiltered(store: Interactions, ids: Set[str] | None, sort: Sort, count: in
     if ids is None:
         return _at(store, list(newest[:count]))
     if len(ids) * _SPARSE < len(newest):
-        return _at(store, newest_first(_rows_of(store, ids), store.ages_in_id_order(), count))
+        return _at(store, _first_rows(store, _rows_of(store, ids), sort, count))
     in_order = store.ids_in_order()
     return _at(store, list(islice((row for row in newest if in_order[row] in ids), count)))
 

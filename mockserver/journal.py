@@ -120,7 +120,7 @@ def body_unread(request: web.Request) -> bool:
 async def read_body(request: web.Request) -> None:
     """Keep the body of a request for the journal, when no handler did."""
     with contextlib.suppress(web.HTTPRequestEntityTooLarge):  # an oversized body is journalled empty
-        request[BODY] = await request.read()
+        await take_body(request)
 
 
 def record_exchange(journal: Journal, request: web.Request, status: int, started: float) -> None:

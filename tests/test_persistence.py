@@ -115,6 +115,15 @@ def test_state_file_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
     assert result.returncode == 2 and "folder that does not exist" in result.stderr
 
 
+def wait_for_file(path: Path) -> None:
+    import time
+
+    deadline = time.monotonic() + 30
+    while not path.exists():
+        assert time.monotonic() < deadline, f"no save reached {path} in 30 s"
+        time.sleep(0.01)
+
+
 def test_kill_9_during_saves_never_leaves_a_torn_file(tmp_path: Path, cli: Callable[..., RunningCli]) -> None:
     import random
     import signal
@@ -128,6 +137,7 @@ def test_kill_9_during_saves_never_leaves_a_torn_file(tmp_path: Path, cli: Calla
         page = requests.post(f"{running.url}{API}/list?limit=1", headers=HEADERS, timeout=30).json()
         assert page["pagination"]["total"] == held
         requests.post(f"{running.url}{API}", json=CLICK, headers=HEADERS, timeout=10)
+        wait_for_file(path)  # a kill before the first save ever finished would leave nothing to check
         time.sleep(rng.uniform(0.05, 0.6))
         running.process.send_signal(signal.SIGKILL)
         running.process.wait(timeout=10)

@@ -2,9 +2,9 @@
 
 The OpenAPI document is ``specs.bundled_openapi()`` (the one source of truth), pointed at
 the target. ``X-Namespace`` goes in the configured headers rather than being generated:
-configured headers reach every phase, stateful included, so a resource created by one step
-is looked up in the same namespace by the next, while the coverage phase still sends
-requests without it to check that they are refused (``missing_required_header``).
+configured headers reach every case, stateful steps included, so a resource created by one
+step is looked up in the same namespace by the next. Requests without it, or without a
+token, are ``test_auth``'s.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
+from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
 from schemathesis.checks import CheckFunction, not_a_server_error
 from schemathesis.config import SanitizationConfig
@@ -21,7 +22,6 @@ from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     ensure_resource_availability,
     ignored_auth,
-    missing_required_header,
     negative_data_rejection,
     positive_data_acceptance,
     response_schema_conformance,
@@ -43,7 +43,6 @@ OPERATION_CHECKS: list[CheckFunction] = [
     *RESPONSE_CHECKS,
     negative_data_rejection,
     positive_data_acceptance,
-    missing_required_header,
 ]
 # Sequences following the OpenAPI links create -> get / delete.
 STATEFUL_CHECKS: list[CheckFunction] = [*RESPONSE_CHECKS, use_after_free, ensure_resource_availability]
@@ -54,6 +53,28 @@ MAX_OFFSET = 10000
 MAX_LIMIT = 1000
 # The document also describes the mock's own admin operations; they are not part of the product's API.
 CONTRACT_TAG = "Retriever Interactions"
+
+
+def _generated_cases() -> tuple[tuple[str, GenerationMode], ...]:
+    """Each operation every implementation serves, as Schemathesis labels it, with the kinds of data to send.
+
+    Invalid data needs somewhere to go: an operation whose only inputs are a path segment and
+    headers (any string is a valid one) gets valid data only.
+    """
+    cases = []
+    for path, item in specs.contract_openapi()["paths"].items():
+        for method, operation in item.items():
+            if method not in {"get", "put", "post", "delete", "patch"}:
+                continue
+            label = f"{method.upper()} {path}"
+            cases.append((label, GenerationMode.POSITIVE))
+            queried = any(p.get("in") == "query" for p in operation.get("parameters", []))
+            if queried or "requestBody" in operation:
+                cases.append((label, GenerationMode.NEGATIVE))
+    return tuple(cases)
+
+
+GENERATED_CASES = _generated_cases()
 
 
 def load_schema(target: Target, examples: int, cache: Path) -> schemathesis.BaseSchema:
@@ -81,6 +102,30 @@ def load_schema(target: Target, examples: int, cache: Path) -> schemathesis.Base
     rejection = schema.config.checks.negative_data_rejection
     rejection.expected_statuses = [*rejection.expected_statuses, "413"]
     return schema
+
+
+class OperationStrategies:
+    """One Hypothesis strategy of cases per operation and generation mode, built once and reused.
+
+    Every valid case passes through :func:`valid_as_documented` before it is drawn.
+    """
+
+    def __init__(self, schema: schemathesis.BaseSchema) -> None:
+        self._schema = schema
+        self._built: dict[tuple[str, GenerationMode], st.SearchStrategy[Case[Any]]] = {}
+
+    def cases(self, label: str, mode: GenerationMode) -> st.SearchStrategy[Case[Any]]:
+        key = (label, mode)
+        if key not in self._built:
+            method, path = label.split(" ", 1)
+            operation = self._schema[path][method]
+            self._built[key] = operation.as_strategy(generation_mode=mode).map(_as_documented)
+        return self._built[key]
+
+
+def _as_documented(case: Case[Any]) -> Case[Any]:
+    valid_as_documented(case)
+    return case
 
 
 def valid_as_documented(case: Case[Any]) -> None:

@@ -76,4 +76,4 @@ def test_everything_pyproject_asks_for_is_pinned_in_its_range(requirement: Requi
 def test_the_lock_pins_nothing_for_the_project_that_it_no_longer_asks_for() -> None:
     asked = {canonicalize_name(r.name) for r in _asked("test")}
     stale = sorted(name for name, (_, askers) in _locked().items() if NAME in askers and name not in asked)
-    assert not stale, f"test.lock pins {stale} for the project, which pyproject.toml no longer asks for: run `{COMMAND}`"
+    assert not stale, f"test.lock pins {stale} for the project, which pyproject.toml no longer asks for: `{COMMAND}`"

@@ -1,15 +1,31 @@
 """The contract as data: one JSON Schema per documented model and the OpenAPI document.
 
 Everything that validates a request, checks a response or generates test data reads
-its rules from here, so there is exactly one copy of each rule.
+its rules from here, so there is exactly one copy of each rule. Rules that are the mock's
+own choices, not the documented contract, sit in ``"x-mock"`` objects beside the rules they
+add to; two views come out of the same files:
+
+* the mock's (``schema``, ``validator``, ``upstream_validator``, ``fast_validator``,
+  ``bundled_openapi``, ``contract_openapi``): what the mock enforces and serves;
+* the documented one (``documented_schema``, ``documented_validator``, ``documented_openapi``):
+  what the contract suites may hold any implementation to.
+
+``mock_only_constraints()`` lists the difference; docs/contract-bounds.md explains each item.
 """
 
 from specs.loader import (
     ADMIN_TAG,
+    MOCK_KEYWORD,
     MODEL_NAMES,
+    MockConstraint,
     bundled_openapi,
     contract_openapi,
+    documented_models,
+    documented_openapi,
+    documented_schema,
+    documented_validator,
     fast_validator,
+    mock_only_constraints,
     openapi_path,
     operation,
     query_parameters,
@@ -20,10 +36,17 @@ from specs.loader import (
 
 __all__ = [
     "ADMIN_TAG",
+    "MOCK_KEYWORD",
     "MODEL_NAMES",
+    "MockConstraint",
     "bundled_openapi",
     "contract_openapi",
+    "documented_models",
+    "documented_openapi",
+    "documented_schema",
+    "documented_validator",
     "fast_validator",
+    "mock_only_constraints",
     "openapi_path",
     "operation",
     "query_parameters",

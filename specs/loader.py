@@ -1,18 +1,39 @@
-"""Read the schema files once and hand out validators and a self-contained OpenAPI document.
+"""Read the schema files once and hand out validators and a self-contained OpenAPI document, in two views.
 
 The schema files reference each other by file name (``"InteractionType.json"``) so that
 each stays readable on its own; ``openapi.json`` references them as ``schemas/<Model>.json``.
 Tools that want one document (Schemathesis, the served spec) get :func:`bundled_openapi`,
 where every file reference is rewritten to ``#/components/schemas/<Model>``.
+
+Two views of the same files
+---------------------------
+Some rules are the mock's own choices rather than the documented contract (a bound on a
+number or a string, a regex dialect, an instant format, ...). The files keep them on the
+schema node they belong to, inside an ``"x-mock"`` object::
+
+    "position": {"type": "integer", "minimum": 0, "x-mock": {"maximum": 9223372036854775807}}
+
+* the **mock's view** splices every ``x-mock`` object's keywords into its node, in place
+  (:func:`schema`, :func:`validator`, :func:`upstream_validator`, :func:`fast_validator`,
+  :func:`bundled_openapi`, :func:`contract_openapi`, :func:`operation`, :func:`query_parameters`):
+  what the mock enforces;
+* the **documented view** drops them (:func:`documented_schema`, :func:`documented_validator`,
+  :func:`documented_openapi`): what any implementation of the API is held to.
+
+Neither view contains the ``x-mock`` key itself. :func:`mock_only_constraints` lists what the
+mock adds. ``x-mock`` may hold any keyword (``maximum``, ``format``, ``not``, ``if``/``then``,
+``dependentSchemas``, ...), but none its node already has: a keyword is either documented or
+the mock's, never both.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
@@ -25,14 +46,98 @@ _BASE_URI = _SCHEMAS.as_uri() + "/"
 
 MODEL_NAMES: tuple[str, ...] = tuple(sorted(p.stem for p in _SCHEMAS.glob("*.json")))
 
+# The key of the object that holds a schema node's mock-only keywords.
+MOCK_KEYWORD = "x-mock"
+# The name mock_only_constraints() gives specs/openapi.json (every other source is a model's file).
+OPENAPI_SOURCE = "openapi"
+
+View = Literal["mock", "documented"]
+_MOCK: View = "mock"
+_DOCUMENTED: View = "documented"
+
+# Keywords whose values are data, not schemas: nothing inside them is an x-mock object.
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples", "example"})
+# Keywords whose values map names to schemas: their keys are names, never keywords.
+_NAMED_SCHEMAS = frozenset({"properties", "patternProperties", "$defs", "dependentSchemas"})
+
+
+class MockConstraint(NamedTuple):
+    """One rule the mock holds that the documentation does not state (an ``x-mock`` keyword)."""
+
+    model: str
+    """The schema file's model name, or ``"openapi"`` for ``specs/openapi.json``."""
+    pointer: str
+    """JSON pointer (RFC 6901) to the schema node within that file; ``""`` is the file's root."""
+    keyword: str
+    value: Any
+
 
 def openapi_path() -> Path:
     """Location of the OpenAPI document on disk (its schema references are relative to it)."""
     return _HERE / "openapi.json"
 
 
+def _pointer(where: tuple[str | int, ...]) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in where)
+
+
+def _nodes(
+    node: Any, where: tuple[str | int, ...] = (), named: bool = False
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """Every object of a stored document that may carry ``x-mock``, with its location.
+
+    Data (enum values, examples, defaults) and the contents of ``x-mock`` itself are not entered.
+    """
+    if isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _nodes(item, (*where, index))
+    elif isinstance(node, dict):
+        if not named:
+            yield where, node
+        for key, value in node.items():
+            if named or (key != MOCK_KEYWORD and key not in _DATA_KEYWORDS):
+                yield from _nodes(value, (*where, key), not named and key in _NAMED_SCHEMAS)
+
+
+def _mock_keywords(node: dict[str, Any], where: tuple[str | int, ...], source: str) -> dict[str, Any]:
+    """The node's ``x-mock`` object, checked: a non-empty object of keywords the node does not have itself."""
+    extension = node.get(MOCK_KEYWORD, {})
+    place = f"{source}.json#{_pointer(where)}"
+    if not isinstance(extension, dict) or (MOCK_KEYWORD in node and not extension):
+        raise ValueError(f"{place}: {MOCK_KEYWORD} must be a non-empty object of JSON Schema keywords")
+    clashes = sorted(set(extension) & set(node))
+    if clashes:
+        raise ValueError(f"{place}: {', '.join(clashes)} both documented and in {MOCK_KEYWORD}; keep one")
+    nested = [_pointer(inner) for inner, each in _nodes(extension) if MOCK_KEYWORD in each]
+    if MOCK_KEYWORD in extension or nested:
+        raise ValueError(f"{place}: {MOCK_KEYWORD} inside {MOCK_KEYWORD}")
+    return extension
+
+
+def _view(node: Any, view: View, source: str, where: tuple[str | int, ...] = (), named: bool = False) -> Any:
+    """A fresh copy of ``node`` in one view: each ``x-mock`` object spliced in where it stands (mock) or dropped."""
+    if isinstance(node, list):
+        return [_view(item, view, source, (*where, index)) for index, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    if named:
+        return {key: _view(value, view, source, (*where, key)) for key, value in node.items()}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == MOCK_KEYWORD:
+            extension = _mock_keywords(node, where, source)
+            if view == _MOCK:
+                out.update(copy.deepcopy(extension))
+        elif key in _DATA_KEYWORDS:
+            out[key] = copy.deepcopy(value)
+        else:
+            out[key] = _view(value, view, source, (*where, key), key in _NAMED_SCHEMAS)
+    return out
+
+
 @cache
 def _raw_schema(name: str) -> dict[str, Any]:
+    """One model's file as stored, ``x-mock`` objects included."""
     if name not in MODEL_NAMES:
         known = ", ".join(MODEL_NAMES)
         raise KeyError(f"no schema named {name!r}; known models: {known}")
@@ -40,26 +145,61 @@ def _raw_schema(name: str) -> dict[str, Any]:
     return loaded
 
 
+@cache
+def _schema_view(name: str, view: View) -> dict[str, Any]:
+    viewed: dict[str, Any] = _view(_raw_schema(name), view, name)
+    return viewed
+
+
 def schema(name: str) -> dict[str, Any]:
-    """A copy of one model's JSON Schema, as stored (references by file name)."""
-    return copy.deepcopy(_raw_schema(name))
+    """A copy of one model's JSON Schema as the mock holds it (references by file name)."""
+    return copy.deepcopy(_schema_view(name, _MOCK))
 
 
-def _resource(name: str) -> Resource[Any]:
-    return Resource.from_contents(_raw_schema(name), default_specification=DRAFT202012)
+def documented_schema(name: str) -> dict[str, Any]:
+    """A copy of one model's JSON Schema under the documented rules only (references by file name)."""
+    _require_documented(name)
+    return copy.deepcopy(_schema_view(name, _DOCUMENTED))
 
 
 @cache
-def _registry(substitutions: tuple[tuple[str, str], ...] = ()) -> Registry[Any]:
-    """Every schema under its own file name, except that ``(model, stand_in)`` pairs swap contents."""
+def _mock_only() -> tuple[MockConstraint, ...]:
+    sources = [(name, _raw_schema(name)) for name in MODEL_NAMES]
+    sources.append((OPENAPI_SOURCE, _openapi_file()))
+    found = []
+    for source, document in sources:
+        for where, node in _nodes(document):
+            if MOCK_KEYWORD in node:
+                for keyword, value in _mock_keywords(node, where, source).items():
+                    found.append(MockConstraint(source, _pointer(where), keyword, value))
+    return tuple(found)
+
+
+def mock_only_constraints() -> list[MockConstraint]:
+    """Every rule the mock adds to the documented contract: each keyword of each ``x-mock`` object, in file order."""
+    return [constraint._replace(value=copy.deepcopy(constraint.value)) for constraint in _mock_only()]
+
+
+def _registry_of(view: View, substitutions: tuple[tuple[str, str], ...]) -> Registry[Any]:
     swapped = dict(substitutions)
     return Registry().with_resources(
-        (f"{_BASE_URI}{name}.json", _resource(swapped.get(name, name))) for name in MODEL_NAMES
+        (
+            f"{_BASE_URI}{name}.json",
+            Resource.from_contents(_schema_view(swapped.get(name, name), view), default_specification=DRAFT202012),
+        )
+        for name in MODEL_NAMES
     )
+
+
+@cache
+def _registry(substitutions: tuple[tuple[str, str], ...] = (), view: View = _MOCK) -> Registry[Any]:
+    """Every schema under its own file name, except that ``(model, stand_in)`` pairs swap contents."""
+    return _registry_of(view, substitutions)
 
 
 # The formats the schemas use are rules, not annotations: Schemathesis generates (and negates) them as
 # rules, so the server has to hold requests to them. Rust decides what each means, for both validators.
+# The documented view uses the same checker: only formats the documentation states are left in it.
 ASSERTED_FORMATS = ("date", "date-time", "regex")
 
 
@@ -80,8 +220,18 @@ def _validator(name: str, registry: Registry[Any]) -> Draft202012Validator:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    """A reusable validator for one model, with references to the other models resolved."""
+    """A reusable validator for one model as the mock holds it, with references to the other models resolved."""
     return _validator(name, _registry())
+
+
+@cache
+def documented_validator(name: str) -> Draft202012Validator:
+    """A reusable validator for one model under the documented rules only: for judging another server's answers.
+
+    It accepts everything :func:`validator` accepts, and also what only the mock's own bounds refuse.
+    """
+    _require_documented(name)
+    return _validator(name, _registry((), _DOCUMENTED))
 
 
 # Upstream's 2026 edition of the API: the models are the seed's, but InteractionType is wider.
@@ -136,27 +286,32 @@ def _rewrite_refs(node: Any, owner: str) -> Any:
 
 
 @cache
-def _bundle() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(openapi_path().read_text(encoding="utf-8"))
+def _openapi_file() -> dict[str, Any]:
+    """``openapi.json`` as stored, ``x-mock`` objects included."""
+    loaded: dict[str, Any] = json.loads(openapi_path().read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
+def _bundle(view: View = _MOCK) -> dict[str, Any]:
+    document: dict[str, Any] = _view(_openapi_file(), view, OPENAPI_SOURCE)
     components = document["components"]["schemas"]
     for name, entry in components.items():
         reference = entry.get("$ref", "")
         if reference.startswith("schemas/"):
-            components[name] = _rewrite_refs(_raw_schema(Path(reference).stem), name)
+            components[name] = _rewrite_refs(_schema_view(Path(reference).stem, view), name)
     return document
 
 
 def bundled_openapi() -> dict[str, Any]:
-    """The OpenAPI document with every model inlined under ``components/schemas``."""
+    """The OpenAPI document as the mock serves it, every model inlined under ``components/schemas``."""
     return copy.deepcopy(_bundle())
 
 
 ADMIN_TAG = "Mock admin"
 
 
-def contract_openapi() -> dict[str, Any]:
-    """The bundled document without the mock's own admin operations: what any implementation must serve."""
-    document = bundled_openapi()
+def _without_admin(document: dict[str, Any]) -> dict[str, Any]:
     document["tags"] = [tag for tag in document["tags"] if tag["name"] != ADMIN_TAG]
     document["components"]["securitySchemes"].pop("AdminToken", None)
     paths = {}
@@ -168,8 +323,86 @@ def contract_openapi() -> dict[str, Any]:
     return document
 
 
+def contract_openapi() -> dict[str, Any]:
+    """The bundled document without the mock's own admin operations: what the mock serves at GET /openapi.json."""
+    return _without_admin(bundled_openapi())
+
+
+_SCHEMA_REF = "#/components/schemas/"
+
+
+def _schema_refs(node: Any) -> Iterator[str]:
+    """Names of the components every ``$ref`` under ``node`` points into."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+            yield ref[len(_SCHEMA_REF) :].split("/", 1)[0]
+        for value in node.values():
+            yield from _schema_refs(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _schema_refs(item)
+
+
+def _reach(start: Any, schemas: dict[str, Any]) -> set[str]:
+    """The components ``start`` references, directly or through other components."""
+    pending, reached = list(_schema_refs(start)), set()
+    while pending:
+        name = pending.pop()
+        if name not in reached:
+            reached.add(name)
+            pending.extend(_schema_refs(schemas[name]))
+    return reached
+
+
+@cache
+def _documented() -> dict[str, Any]:
+    whole = copy.deepcopy(_bundle(_DOCUMENTED))
+    schemas = whole["components"]["schemas"]
+    admin = [op for item in whole["paths"].values() for op in item.values() if ADMIN_TAG in op.get("tags", [])]
+    document = _without_admin(whole)
+    rest = {key: value for key, value in document.items() if key != "components"}
+    rest["components"] = {key: value for key, value in document["components"].items() if key != "schemas"}
+    # The models only the admin operations use are the mock's; upstream's 2026 enum is not the seed contract.
+    dropped = (_reach(admin, schemas) - _reach(rest, schemas)) | {stand_in for _, stand_in in _UPSTREAM_2026}
+    document["components"]["schemas"] = {name: model for name, model in schemas.items() if name not in dropped}
+    document["info"] = {
+        **document["info"],
+        "title": "Mixpeek retriever interactions (documented contract)",
+        "description": (
+            "The retriever interactions API as documented: the seed's documented contract plus the additive "
+            "upstream changes the project adopts (items, cursor, page/page_size, include_total, batch). "
+            "Without the mock's own bounds and admin operations: what any implementation is held to."
+        ),
+    }
+    return document
+
+
+def documented_openapi() -> dict[str, Any]:
+    """The API's operations under the documented rules only (no admin operations, no mock-only bounds).
+
+    A valid OpenAPI 3.1 document with every model inlined, for ``schemathesis.openapi.from_dict``
+    and for judging another implementation.
+    """
+    return copy.deepcopy(_documented())
+
+
+def documented_models() -> tuple[str, ...]:
+    """The documented API's models: all but those only the admin operations use, and upstream's 2026 enum."""
+    return tuple(name for name in MODEL_NAMES if name in _documented()["components"]["schemas"])
+
+
+def _require_documented(name: str) -> None:
+    _raw_schema(name)
+    if name not in documented_models():
+        raise KeyError(
+            f"{name!r} is the mock's own model, not the documented API's; documented models: "
+            + ", ".join(documented_models())
+        )
+
+
 def operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
-    """``(method, path, operation object)`` of one operation of the bundled document."""
+    """``(method, path, operation object)`` of one operation of the bundled (mock's) document."""
     for path, item in _bundle()["paths"].items():
         for method, op in item.items():
             if isinstance(op, dict) and op.get("operationId") == operation_id:
@@ -178,6 +411,6 @@ def operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
 
 
 def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
-    """Schema of each query parameter of an operation, by name."""
+    """Schema of each query parameter of an operation, by name, as the mock holds it."""
     _, _, op = operation(operation_id)
     return {p["name"]: p["schema"] for p in op.get("parameters", []) if p.get("in") == "query"}

@@ -1,140 +1,438 @@
 """pytest plugin of the contract suites: where the target is, how to reach it, how hard to look.
 
-Every option has an environment twin, so CI can set them once::
+Installing the package registers it (entry point ``pytest11`` named ``contract_tests.plugin``,
+the module's own name, so ``-p contract_tests.plugin`` or a ``pytest_plugins`` naming it is
+the same plugin, never a second copy). So this works from any directory::
 
-    pytest contract_tests --base-url https://api.example.com --api-key KEY --namespace contract-ci
+    pytest --pyargs contract_tests --base-url https://api.example.com --api-key KEY --namespace contract-ci
 
-Without ``--base-url`` the embedded mock is started in-process, so the project's own CI
-checks the mock with exactly the suites any other implementation faces. Registered from
-``contract_tests/conftest.py``; fixtures are prefixed ``contract_`` because a plugin's
-fixtures are visible to the whole session.
+Every option has an environment twin (``CONTRACT_*``), so CI can set them once. Without a
+base URL the embedded mock is started in-process, so the project's own CI checks the mock
+with exactly the suites any other implementation faces.
+
+The entry point loads this module in every pytest session of anyone who installed the
+package, so at import it needs nothing but pytest and the standard library (Hypothesis,
+Schemathesis and the suites' own modules are imported when a contract test needs them), and
+in a session that runs no contract test it only adds its options. ``--base-url``,
+``--api-key``, ``--namespace`` and ``--other-namespace`` are common names (pytest-base-url,
+a dependency of pytest-playwright, defines ``--base-url``; many conftests define one of
+them): they are added after the installed plugins and the initial conftests have added
+theirs, and only if none did; otherwise the suites read the value of the option already
+there. Fixtures are prefixed ``contract_`` because a plugin's fixtures are visible to the
+whole session.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
+from urllib.parse import urlsplit
+from weakref import WeakKeyDictionary
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
-
-from contract_tests.dataset import Dataset, interactions, new_run
-from contract_tests.report import require, require_status
-from contract_tests.rules import BATCH, GET_AFTER_CREATE
-from contract_tests.strategies import QueryStrategies
-from contract_tests.target import Target
 
 if TYPE_CHECKING:
     import schemathesis
+    from hypothesis import settings
 
+    from contract_tests.conformance import ContractSchemas  # type: ignore[attr-defined, unused-ignore]
+    from contract_tests.dataset import Dataset
+    from contract_tests.strategies import QueryStrategies
+    from contract_tests.target import Target
+
+PLUGIN_NAME = "contract_tests.plugin"
 DEFAULT_API_KEY = "contract-tests-key"
 DEFAULT_NAMESPACE = "contract-tests"
 DEFAULT_EXAMPLES = 40
 DEFAULT_TIMEOUT = 30.0
 EMBEDDED_SEEDED_RECORDS = 100
 HYPOTHESIS_PROFILE = "contract-tests"
+ENV_PREFIX = "CONTRACT_"
+# The fixture every contract test needs, directly or through another contract_ fixture.
+TARGET_FIXTURE = "contract_target"
+GROUP = "contract"
+GROUP_DESCRIPTION = (
+    "contract suites (pytest --pyargs contract_tests, or contract-tests); --base-url, --api-key, --namespace "
+    "and --other-namespace are shared with any plugin or conftest that already defines them"
+)
 
 
-def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(f"CONTRACT_{name}", default)
+@dataclass(frozen=True)
+class OptionSpec:
+    """One option of the suites, as both pytest and ``contract-tests`` offer it."""
+
+    flag: str
+    kind: Literal["text", "int", "float", "flag"]
+    help: str
+    default_help: str
+    # A common name other plugins may define too: then theirs is read, not a second one added.
+    shared: bool = False
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.flag.removeprefix("--").removeprefix("contract-").replace("-", "_").upper()
+
+    @property
+    def dest(self) -> str:
+        """Where pytest keeps the value of the option this plugin adds (prefixed: no other option writes there)."""
+        name = self.flag.removeprefix("--").replace("-", "_")
+        return name if name.startswith("contract_") else f"contract_{name}"
+
+    @property
+    def full_help(self) -> str:
+        return f"{self.help} (env {self.env}; default: {self.default_help})"
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("contract", "contract suites (contract_tests/)")
-    group.addoption(
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec(
         "--base-url",
-        default=_env("BASE_URL"),
-        help="root URL of the implementation under test, e.g. https://api.example.com "
-        "(env CONTRACT_BASE_URL; default: start the embedded mock in-process)",
-    )
-    group.addoption(
+        "text",
+        "root URL of the implementation under test, e.g. https://api.example.com",
+        "start the embedded mock in-process",
+        shared=True,
+    ),
+    OptionSpec(
         "--api-key",
-        default=_env("API_KEY", DEFAULT_API_KEY),
-        help=f"API key sent as 'Authorization: Bearer <key>' (env CONTRACT_API_KEY; default {DEFAULT_API_KEY!r}, "
-        "which the embedded mock is started with)",
-    )
-    group.addoption(
+        "text",
+        "API key sent as 'Authorization: Bearer <key>'",
+        f"{DEFAULT_API_KEY!r}, which the embedded mock is started with",
+        shared=True,
+    ),
+    OptionSpec(
         "--namespace",
-        default=_env("NAMESPACE", DEFAULT_NAMESPACE),
-        help="X-Namespace every request uses; the suites add and remove their own records there "
-        f"(env CONTRACT_NAMESPACE; default {DEFAULT_NAMESPACE!r})",
-    )
-    group.addoption(
+        "text",
+        "X-Namespace every request uses; the suites add and remove their own records there",
+        repr(DEFAULT_NAMESPACE),
+        shared=True,
+    ),
+    OptionSpec(
         "--other-namespace",
-        default=_env("OTHER_NAMESPACE"),
-        help="a second namespace, to check that data never crosses namespaces "
-        "(env CONTRACT_OTHER_NAMESPACE; default '<namespace>-isolation')",
-    )
-    group.addoption(
+        "text",
+        "a second namespace, to check that data never crosses namespaces",
+        "'<namespace>-isolation'",
+        shared=True,
+    ),
+    OptionSpec(
         "--contract-examples",
-        type=int,
-        default=int(_env("EXAMPLES", str(DEFAULT_EXAMPLES)) or DEFAULT_EXAMPLES),
-        help="generated examples per property and per operation; raise it for deeper runs "
-        f"(env CONTRACT_EXAMPLES; default {DEFAULT_EXAMPLES})",
-    )
-    group.addoption(
+        "int",
+        "generated examples per property and per operation; raise it for deeper runs",
+        str(DEFAULT_EXAMPLES),
+    ),
+    OptionSpec(
         "--contract-no-shrink",
-        action="store_true",
-        default=_env("NO_SHRINK", "") not in ("", "0"),
-        help="report the first failing example as found instead of shrinking it to a minimal one: "
-        "much faster when many checks fail, at the price of larger examples (env CONTRACT_NO_SHRINK=1)",
+        "flag",
+        "report the first failing example as found instead of shrinking it to a minimal one: "
+        "much faster when many checks fail, at the price of larger examples (env value 1 to set it)",
+        "off",
+    ),
+    OptionSpec("--contract-timeout", "float", "seconds to wait for any one answer", f"{DEFAULT_TIMEOUT:g}"),
+)
+CONVERTERS = {"int": _positive_int, "float": _positive_float}
+
+
+def add_argument(add: Any, spec: OptionSpec, dest: str) -> None:
+    """Declare ``spec`` through an ``add_argument``/``addoption``; not given means None (then env, then default)."""
+    if spec.kind == "flag":
+        add(spec.flag, dest=dest, action="store_true", default=None, help=spec.full_help)
+    elif spec.kind == "text":
+        add(spec.flag, dest=dest, metavar=spec.dest.removeprefix("contract_").upper(), help=spec.full_help)
+    else:
+        metavar = "N" if spec.kind == "int" else "SECONDS"
+        add(spec.flag, dest=dest, type=CONVERTERS[spec.kind], metavar=metavar, help=spec.full_help)
+
+
+@dataclass(frozen=True)
+class ContractOptions:
+    """The suites' settings, resolved: command line, else environment, else default."""
+
+    base_url: str | None
+    api_key: str
+    namespace: str
+    other_namespace: str
+    examples: int
+    no_shrink: bool
+    timeout: float
+
+
+def resolve(given: Mapping[str, Any], environ: Mapping[str, str]) -> ContractOptions:
+    """``given``: each option's flag to what the command line said (None: not given).
+
+    Raises ValueError, worded for the user, for a malformed value.
+    """
+    values: dict[str, Any] = {}
+    for spec in OPTIONS:
+        value = given.get(spec.flag)
+        if spec.kind == "text" and not (isinstance(value, str) and value):
+            value = None  # another plugin's option of that name may hold anything; an empty value is none
+        if value is None or value is False:
+            raw = environ.get(spec.env, "")
+            if spec.kind == "flag":
+                value = raw not in ("", "0")
+            elif raw == "":
+                value = None
+            elif spec.kind == "text":
+                value = raw
+            else:
+                try:
+                    value = CONVERTERS[spec.kind](raw)
+                except argparse.ArgumentTypeError as exc:
+                    raise ValueError(f"{spec.env}: {exc}") from None
+        values[spec.flag] = value
+    base_url = values["--base-url"]
+    if base_url is not None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"--base-url must be an http:// or https:// URL, got {base_url!r}")
+    namespace = values["--namespace"] or DEFAULT_NAMESPACE
+    return ContractOptions(
+        base_url=base_url,
+        api_key=values["--api-key"] or DEFAULT_API_KEY,
+        namespace=namespace,
+        other_namespace=values["--other-namespace"] or f"{namespace}-isolation",
+        examples=values["--contract-examples"] or DEFAULT_EXAMPLES,
+        no_shrink=bool(values["--contract-no-shrink"]),
+        timeout=values["--contract-timeout"] or DEFAULT_TIMEOUT,
     )
-    group.addoption(
-        "--contract-timeout",
-        type=float,
-        default=float(_env("TIMEOUT", str(DEFAULT_TIMEOUT)) or DEFAULT_TIMEOUT),
-        help=f"seconds to wait for any one answer (env CONTRACT_TIMEOUT; default {DEFAULT_TIMEOUT:g})",
-    )
+
+
+def probe(base_url: str, api_key: str, namespace: str, timeout: float) -> str | None:
+    """One list request (``limit=1``) with the key and namespace, before any test runs.
+
+    None when the target answers it with anything but 401/403 (the suites judge the answer);
+    otherwise what went wrong, in one line naming the URL.
+    """
+    import http.client
+
+    from contract_tests.target import Target
+
+    target = Target(base_url, api_key, namespace, timeout)
+    try:
+        exchange = target.list({}, {"limit": 1})
+    except (OSError, http.client.HTTPException) as exc:
+        return _one_line(f"cannot reach {base_url}: {_unreachable(exc, base_url, timeout)}")
+    finally:
+        target.close()
+    if exchange.status in (401, 403):
+        answer = exchange.json()
+        error = answer.get("error") if isinstance(answer, dict) else None
+        said = error.get("message") if isinstance(error, dict) else None
+        detail = f": {str(said)[:200]}" if said else ""
+        return _one_line(
+            f"{base_url} refused the API key (HTTP {exchange.status} to POST {urlsplit(exchange.url).path}{detail}); "
+            "give the right one with --api-key or CONTRACT_API_KEY"
+        )
+    return None
+
+
+def _unreachable(exc: BaseException, base_url: str, timeout: float) -> str:
+    import http.client
+    import socket
+    import ssl
+
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve host {urlsplit(base_url).hostname!r} ({exc.strerror or exc})"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused (is the server running on that port?)"
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {timeout:g} s (--contract-timeout)"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error: {exc.reason or exc}"
+    if isinstance(exc, http.client.HTTPException | ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+        return f"the answer is not HTTP, or the connection was dropped ({type(exc).__name__}: {exc})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+# The options resolved for a session, from its command line and the environment.
+_OPTIONS = pytest.StashKey[ContractOptions]()
+# The options ``contract-tests`` resolved (and probed the target with) before starting pytest.
+PRESET = pytest.StashKey[ContractOptions]()
+# Where each shared option's value is kept, per session: ours, or the dest of the option already there.
+_SHARED_DESTS: WeakKeyDictionary[object, dict[str, str]] = WeakKeyDictionary()
+# The sessions configured with this plugin, innermost last: ``profile()`` reads the current one.
+_ACTIVE: list[pytest.Config] = []
+
+
+def _existing_dest(parser: pytest.Parser, flag: str) -> str | None:
+    """The dest of an option some other plugin or conftest already registered under ``flag``, if any."""
+    groups = [getattr(parser, "_anonymous", None), *getattr(parser, "_groups", ())]
+    for group in groups:
+        for option in getattr(group, "options", ()):
+            if flag in option.names():
+                return str(option.dest)
+    return None
+
+
+def _add_shared_options(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    dests = _SHARED_DESTS.setdefault(pluginmanager, {})
+    group = parser.getgroup(GROUP, GROUP_DESCRIPTION)
+    for spec in OPTIONS:
+        if not spec.shared or spec.flag in dests:
+            continue
+        dest = _existing_dest(parser, spec.flag)
+        if dest is None:
+            add_argument(group.addoption, spec, spec.dest)
+            dest = spec.dest
+        dests[spec.flag] = dest
+
+
+def _conftests_loaded(pluginmanager: pytest.PytestPluginManager) -> bool:
+    files = (getattr(plugin, "__file__", None) for plugin in pluginmanager.get_plugins())
+    return any(os.path.basename(name) == "conftest.py" for name in files if isinstance(name, str))
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    group = parser.getgroup(GROUP, GROUP_DESCRIPTION)
+    for spec in OPTIONS:
+        if not spec.shared:
+            add_argument(group.addoption, spec, spec.dest)
+    if _conftests_loaded(pluginmanager):
+        # Registered by a conftest's pytest_plugins: the hook below has run already.
+        _add_shared_options(parser, pluginmanager)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser) -> Generator[None, None, None]:
+    # Every installed plugin, every -p plugin and the initial conftests have added their options
+    # by the time this returns: only now is it known which shared names are free.
+    try:
+        yield
+    finally:
+        _add_shared_options(parser, early_config.pluginmanager)
+
+
+def contract_options(config: pytest.Config) -> ContractOptions:
+    """The suites' settings for this session (``ValueError`` if the environment holds a malformed one)."""
+    if PRESET in config.stash:
+        return config.stash[PRESET]
+    if _OPTIONS not in config.stash:
+        dests = _SHARED_DESTS.get(config.pluginmanager, {})
+        given = {spec.flag: config.getoption(dests.get(spec.flag, spec.dest), None) for spec in OPTIONS}
+        config.stash[_OPTIONS] = resolve(given, os.environ)
+    return config.stash[_OPTIONS]
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    examples = config.getoption("contract_examples")
-    if examples < 1:
-        raise pytest.UsageError(f"--contract-examples must be 1 or more, got {examples}")
+    _ACTIVE.append(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config in _ACTIVE:
+        _ACTIVE.remove(config)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if PRESET not in config.stash:
+        return None  # a plain pytest session: say nothing, it may run no contract test at all
+    options = config.stash[PRESET]
+    target = options.base_url or "the embedded mock"
+    return f"contract target: {target} (namespace {options.namespace!r}, {options.examples} examples)"
+
+
+def _stop(message: str) -> NoReturn:
+    sys.stderr.write(f"contract_tests: {message}\n")
+    sys.stderr.flush()
+    pytest.exit(message, returncode=2)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Before any test runs, and only if a contract test is to run: settings valid, target reachable, key accepted."""
+    config = session.config
+    if not any(TARGET_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
+        return  # --base-url may be pytest-base-url's, pointing at someone's web application
+    try:
+        options = contract_options(config)
+    except ValueError as exc:
+        _stop(str(exc))
+    if options.base_url is None or PRESET in config.stash or config.getoption("collectonly", False):
+        return  # contract-tests probed already
+    problem = probe(options.base_url, options.api_key, options.namespace, options.timeout)
+    if problem is not None:
+        _stop(problem)
+
+
+def profile() -> settings:
+    """The suites' Hypothesis settings (``--contract-examples``), for ``@settings(profile())``.
+
+    A named profile, not the default one: the project's other Hypothesis tests keep their settings.
+    """
+    from hypothesis import HealthCheck, Phase, settings
+
+    try:
+        options = contract_options(_ACTIVE[-1]) if _ACTIVE else resolve({}, os.environ)
+    except ValueError:
+        # Called while a test module is imported: the malformed setting is reported once, as a
+        # usage error, when collection ends (pytest_collection_finish), not as an import error.
+        options = resolve({}, {})
     phases = [phase for phase in Phase if phase is not Phase.explain]
-    if config.getoption("contract_no_shrink"):
+    if options.no_shrink:
         phases.remove(Phase.shrink)
-    # A named profile, not the default one: the project's other Hypothesis tests keep their settings.
     settings.register_profile(
         HYPOTHESIS_PROFILE,
-        max_examples=examples,
+        max_examples=options.examples,
         phases=phases,
         deadline=None,  # a network round trip has no meaningful deadline
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-
-
-def profile() -> settings:
-    """The suites' Hypothesis settings (``--contract-examples``), for ``@settings(profile())``."""
     return settings.get_profile(HYPOTHESIS_PROFILE)
 
 
 @pytest.fixture(scope="session")
 def contract_target(pytestconfig: pytest.Config) -> Iterator[Target]:
     """The implementation under test: ``--base-url``, or the embedded mock started for this session."""
-    api_key: str = pytestconfig.getoption("api_key")
-    timeout: float = pytestconfig.getoption("contract_timeout")
+    from contract_tests.target import Target
+
+    options = contract_options(pytestconfig)
     with ExitStack() as stack:
-        base_url: str | None = pytestconfig.getoption("base_url")
+        base_url = options.base_url
         if base_url is None:
             from contract_tests.embedded import embedded_mock
 
-            base_url = stack.enter_context(embedded_mock(api_key, EMBEDDED_SEEDED_RECORDS))
+            base_url = stack.enter_context(embedded_mock(options.api_key, EMBEDDED_SEEDED_RECORDS))
             key_env = None  # the embedded key is no secret, and the server is gone after the run anyway
         else:
             key_env = "CONTRACT_API_KEY"
-        target = Target(base_url, api_key, pytestconfig.getoption("namespace"), timeout, key_env)
+        target = Target(base_url, options.api_key, options.namespace, options.timeout, key_env)
         stack.callback(target.close)
         yield target
 
 
 @pytest.fixture(scope="session")
 def contract_other_namespace(pytestconfig: pytest.Config, contract_target: Target) -> str:
-    other: str | None = pytestconfig.getoption("other_namespace")
-    return other or f"{contract_target.namespace}-isolation"
+    return contract_options(pytestconfig).other_namespace
 
 
 @pytest.fixture(scope="session")
@@ -144,6 +442,10 @@ def contract_dataset(contract_target: Target) -> Iterator[Dataset]:
     The run marker is this fixture's own: records other tests create (with markers of their
     own) can never enter the answers compared here, even when a broken delete leaves them behind.
     """
+    from contract_tests.dataset import Dataset, interactions, new_run
+    from contract_tests.report import require, require_status
+    from contract_tests.rules import BATCH, GET_AFTER_CREATE
+
     run = new_run()
     bodies = interactions(run)
     exchange = contract_target.create_batch(bodies)
@@ -170,16 +472,40 @@ def contract_dataset(contract_target: Target) -> Iterator[Dataset]:
 
 @pytest.fixture(scope="session")
 def contract_queries(contract_dataset: Dataset) -> QueryStrategies:
+    from contract_tests.strategies import QueryStrategies
+
     return QueryStrategies(contract_dataset)
+
+
+def _schemathesis_cache(config: pytest.Config) -> Path:
+    """Where Schemathesis keeps failures to replay first next time: pytest's cache (``.pytest_cache``
+    under the rootdir, the current directory for ``contract-tests``), never the installed package."""
+    cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
+    if cache is not None:
+        return Path(cache.mkdir("schemathesis"))
+    return config.rootpath / ".pytest_cache" / "schemathesis"
+
+
+@pytest.fixture(scope="session")
+def contract_schemas(pytestconfig: pytest.Config, contract_target: Target) -> ContractSchemas:
+    """The OpenAPI document's two views, as Schemathesis sees them, pointed at the target (``test_schema``)."""
+    from contract_tests.conformance import load_schemas  # type: ignore[attr-defined, unused-ignore]
+
+    schemas: ContractSchemas = load_schemas(
+        contract_target, contract_options(pytestconfig).examples, _schemathesis_cache(pytestconfig)
+    )
+    return schemas
 
 
 @pytest.fixture(scope="session")
 def contract_schema(pytestconfig: pytest.Config, contract_target: Target) -> schemathesis.BaseSchema:
-    """The OpenAPI document as Schemathesis sees it, pointed at the target (``test_schema``, ``test_stateful``)."""
-    from contract_tests.conformance import load_schema
+    """The one-view form of ``contract_schemas``, for suites written before it (``conformance.load_schema``)."""
+    from contract_tests.conformance import load_schema  # type: ignore[attr-defined, unused-ignore]
 
-    cache = pytestconfig.rootpath / ".pytest_cache" / "schemathesis"
-    return load_schema(contract_target, pytestconfig.getoption("contract_examples"), cache)
+    schema: schemathesis.BaseSchema = load_schema(
+        contract_target, contract_options(pytestconfig).examples, _schemathesis_cache(pytestconfig)
+    )
+    return schema
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,11 @@
-"""Schemathesis, set up once for shape conformance: the schema, where to send it, which checks.
+"""Schemathesis, set up once for shape conformance: the schemas, where to send them, which checks.
 
-The OpenAPI document is ``specs.bundled_openapi()`` (the one source of truth), pointed at
-the target. ``X-Namespace`` goes in the configured headers rather than being generated:
+Two views of the one source of truth (``specs/``), both pointed at the target. Valid data is
+generated from the mock's view, which adds its own bounds to the documented rules, so what it
+calls valid is valid under any reading of the contract. Invalid data is generated from the
+documented view, and every answer is judged by it: a server is never failed for accepting or
+answering what only the mock refuses (an integer past 64 bits, a long ``search``; see
+docs/contract-bounds.md). ``X-Namespace`` goes in the configured headers rather than being generated:
 configured headers reach every case, stateful steps included, so a resource created by one
 step is looked up in the same namespace by the next. Requests without it, or without a
 token, are ``test_auth``'s.
@@ -10,12 +14,13 @@ token, are ``test_auth``'s.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import schemathesis
 from hypothesis import strategies as st
-from schemathesis import Case, GenerationMode
+from schemathesis import Case, GenerationMode, Response
 from schemathesis.checks import CheckFunction, not_a_server_error
 from schemathesis.config import SanitizationConfig
 from schemathesis.specs.openapi.checks import (
@@ -24,7 +29,6 @@ from schemathesis.specs.openapi.checks import (
     ignored_auth,
     negative_data_rejection,
     positive_data_acceptance,
-    response_schema_conformance,
     status_code_conformance,
     use_after_free,
 )
@@ -32,18 +36,15 @@ from schemathesis.specs.openapi.checks import (
 import specs
 from contract_tests.target import Target
 
-RESPONSE_CHECKS: list[CheckFunction] = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
-# Generated data, valid and invalid, for every operation.
-OPERATION_CHECKS: list[CheckFunction] = [
-    *RESPONSE_CHECKS,
-    negative_data_rejection,
-    positive_data_acceptance,
-]
+# Each answer's body is judged by the documented view (ContractSchemas.conforms), added beside these.
+RESPONSE_CHECKS: list[CheckFunction] = [not_a_server_error, status_code_conformance, content_type_conformance]
+# Generated data for every operation: valid data (by the mock's view) must be accepted, invalid data (by
+# the documented view) refused. A case generated as invalid can come out valid under the documented view
+# and still break one of the mock's own bounds, so it is never held to "must be accepted".
+OPERATION_CHECKS: dict[GenerationMode, list[CheckFunction]] = {
+    GenerationMode.POSITIVE: [*RESPONSE_CHECKS, positive_data_acceptance],
+    GenerationMode.NEGATIVE: [*RESPONSE_CHECKS, negative_data_rejection],
+}
 # Sequences following the OpenAPI links create -> get / delete.
 STATEFUL_CHECKS: list[CheckFunction] = [*RESPONSE_CHECKS, use_after_free, ensure_resource_availability]
 STATEFUL_STEPS = 6
@@ -62,7 +63,7 @@ def _generated_cases() -> tuple[tuple[str, GenerationMode], ...]:
     headers (any string is a valid one) gets valid data only.
     """
     cases = []
-    for path, item in specs.contract_openapi()["paths"].items():
+    for path, item in specs.documented_openapi()["paths"].items():
         for method, operation in item.items():
             if method not in {"get", "put", "post", "delete", "patch"}:
                 continue
@@ -77,9 +78,44 @@ def _generated_cases() -> tuple[tuple[str, GenerationMode], ...]:
 GENERATED_CASES = _generated_cases()
 
 
-def load_schema(target: Target, examples: int, cache: Path) -> schemathesis.BaseSchema:
+@dataclass(frozen=True)
+class ContractSchemas:
+    """The two views Schemathesis works from (see the module's docstring)."""
+
+    valid: schemathesis.BaseSchema
+    documented: schemathesis.BaseSchema
+
+    def conforms(self) -> CheckFunction:
+        """A check that the answer's body is one the documented view allows for that operation and status."""
+        documented = self.documented
+
+        def documented_response_schema_conformance(ctx: Any, response: Response, case: Case[Any]) -> bool | None:
+            operation = documented[case.operation.path][case.method.upper()]
+            return operation.validate_response(response, case=case)
+
+        return documented_response_schema_conformance
+
+    def cases(self, label: str, mode: GenerationMode) -> st.SearchStrategy[Case[Any]]:
+        """Cases of one operation (``POST /v1/...``), valid from the mock's view or invalid from the documented one.
+
+        Every valid case passes through :func:`valid_as_documented` before it is drawn.
+        """
+        method, path = label.split(" ", 1)
+        if mode is GenerationMode.POSITIVE:
+            return self.valid[path][method].as_strategy(generation_mode=mode).map(_as_documented)
+        return self.documented[path][method].as_strategy(generation_mode=mode)
+
+
+def load_schemas(target: Target, examples: int, cache: Path) -> ContractSchemas:
     """``cache``: where Schemathesis keeps failures to replay first next time (a git-ignored place)."""
-    schema = schemathesis.openapi.from_dict(specs.bundled_openapi()).include(tag=CONTRACT_TAG)
+    valid = schemathesis.openapi.from_dict(specs.bundled_openapi()).include(tag=CONTRACT_TAG)
+    documented = schemathesis.openapi.from_dict(specs.documented_openapi())
+    for schema in (valid, documented):
+        _configure(schema, target, examples, cache)
+    return ContractSchemas(valid, documented)
+
+
+def _configure(schema: schemathesis.BaseSchema, target: Target, examples: int, cache: Path) -> None:
     schema.config.cache.directory = cache
     # Reproductions must replay as printed: only the API key is masked (Schemathesis would also
     # mask values such as session_id), and not even that when it is the embedded mock's own key.
@@ -101,26 +137,6 @@ def load_schema(target: Target, examples: int, cache: Path) -> schemathesis.Base
     # A body over the target's size limit is refused before it is read (413): a rejection too.
     rejection = schema.config.checks.negative_data_rejection
     rejection.expected_statuses = [*rejection.expected_statuses, "413"]
-    return schema
-
-
-class OperationStrategies:
-    """One Hypothesis strategy of cases per operation and generation mode, built once and reused.
-
-    Every valid case passes through :func:`valid_as_documented` before it is drawn.
-    """
-
-    def __init__(self, schema: schemathesis.BaseSchema) -> None:
-        self._schema = schema
-        self._built: dict[tuple[str, GenerationMode], st.SearchStrategy[Case[Any]]] = {}
-
-    def cases(self, label: str, mode: GenerationMode) -> st.SearchStrategy[Case[Any]]:
-        key = (label, mode)
-        if key not in self._built:
-            method, path = label.split(" ", 1)
-            operation = self._schema[path][method]
-            self._built[key] = operation.as_strategy(generation_mode=mode).map(_as_documented)
-        return self._built[key]
 
 
 def _as_documented(case: Case[Any]) -> Case[Any]:
@@ -189,5 +205,7 @@ def refuses_unknown_keys(target: Target) -> bool:
     return target.list({}, {"limit": 1}, authorization=made_up).status == 401
 
 
-def operation_checks(target: Target) -> list[CheckFunction]:
-    return [*OPERATION_CHECKS, ignored_auth] if refuses_unknown_keys(target) else list(OPERATION_CHECKS)
+def operation_checks(target: Target, schemas: ContractSchemas) -> dict[GenerationMode, list[CheckFunction]]:
+    """The checks of each kind of generated case; ``ignored_auth`` only against targets that refuse unknown keys."""
+    extra = [schemas.conforms(), *([ignored_auth] if refuses_unknown_keys(target) else [])]
+    return {mode: [*checks, *extra] for mode, checks in OPERATION_CHECKS.items()}

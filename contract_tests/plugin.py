@@ -38,10 +38,9 @@ from weakref import WeakKeyDictionary
 import pytest
 
 if TYPE_CHECKING:
-    import schemathesis
     from hypothesis import settings
 
-    from contract_tests.conformance import ContractSchemas  # type: ignore[attr-defined, unused-ignore]
+    from contract_tests.conformance import ContractSchemas
     from contract_tests.dataset import Dataset
     from contract_tests.strategies import QueryStrategies
     from contract_tests.target import Target
@@ -489,23 +488,12 @@ def _schemathesis_cache(config: pytest.Config) -> Path:
 @pytest.fixture(scope="session")
 def contract_schemas(pytestconfig: pytest.Config, contract_target: Target) -> ContractSchemas:
     """The OpenAPI document's two views, as Schemathesis sees them, pointed at the target (``test_schema``)."""
-    from contract_tests.conformance import load_schemas  # type: ignore[attr-defined, unused-ignore]
+    from contract_tests.conformance import load_schemas
 
     schemas: ContractSchemas = load_schemas(
         contract_target, contract_options(pytestconfig).examples, _schemathesis_cache(pytestconfig)
     )
     return schemas
-
-
-@pytest.fixture(scope="session")
-def contract_schema(pytestconfig: pytest.Config, contract_target: Target) -> schemathesis.BaseSchema:
-    """The one-view form of ``contract_schemas``, for suites written before it (``conformance.load_schema``)."""
-    from contract_tests.conformance import load_schema  # type: ignore[attr-defined, unused-ignore]
-
-    schema: schemathesis.BaseSchema = load_schema(
-        contract_target, contract_options(pytestconfig).examples, _schemathesis_cache(pytestconfig)
-    )
-    return schema
 
 
 @pytest.fixture(scope="session")

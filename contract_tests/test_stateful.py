@@ -10,17 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import hypothesis
-import schemathesis
 from schemathesis import Case, Response
 
-from contract_tests.conformance import STATEFUL_CHECKS, created_ids, valid_as_documented
+from contract_tests.conformance import STATEFUL_CHECKS, ContractSchemas, created_ids, valid_as_documented
 from contract_tests.plugin import profile
 
 
-def test_links_from_create_to_get_and_delete(
-    contract_schema: schemathesis.BaseSchema, contract_created: list[str]
-) -> None:
-    class Links(contract_schema.as_state_machine()):  # type: ignore[misc]
+def test_links_from_create_to_get_and_delete(contract_schemas: ContractSchemas, contract_created: list[str]) -> None:
+    checks = [*STATEFUL_CHECKS, contract_schemas.conforms()]
+
+    class Links(contract_schemas.valid.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: Case[Any]) -> None:
             valid_as_documented(case)
 
@@ -33,9 +32,7 @@ def test_links_from_create_to_get_and_delete(
             self, response: Response, case: Case[Any], additional_checks: Any = None, **kwargs: Any
         ) -> None:
             __tracebackhide__ = True
-            case.validate_response(
-                response, checks=STATEFUL_CHECKS, transport_kwargs=kwargs or None, recorder=self.recorder
-            )
+            case.validate_response(response, checks=checks, transport_kwargs=kwargs or None, recorder=self.recorder)
 
     # As Schemathesis runs its own state machines: generation only. A scenario's later steps draw
     # from the server's answers (fresh ids), so replaying or shrinking one cannot be made exact.
@@ -44,6 +41,6 @@ def test_links_from_create_to_get_and_delete(
             profile(),
             phases=[hypothesis.Phase.generate],
             suppress_health_check=list(hypothesis.HealthCheck),
-            stateful_step_count=contract_schema.config.phases.stateful.max_steps,
+            stateful_step_count=contract_schemas.valid.config.phases.stateful.max_steps,
         )
     )

@@ -38,9 +38,13 @@ def loads(raw: bytes) -> Any:
     return json.loads(raw, parse_constant=_refuse_constant)
 
 
+# What RFC 8259 calls whitespace; bytes.strip() would also take \v and \f, which are no JSON at all.
+_JSON_WHITESPACE = b" \t\n\r"
+
+
 def decode(raw: bytes) -> Any:
-    """Parse a request body; an empty body is ``None``."""
-    if not raw.strip():
+    """Parse a request body; an empty body (or JSON whitespace alone) is ``None``."""
+    if not raw.strip(_JSON_WHITESPACE):
         return None
     try:
         value = loads(raw)

@@ -90,7 +90,15 @@ async def test_list_without_body_lists_everything(make_client: ClientFactory) ->
     assert response.status == 200 and body["pagination"]["total"] == 25
 
 
-@pytest.mark.parametrize("raw", [b"", b"null", b"{}"])
+@pytest.mark.parametrize("raw", [b"\x0b", b"\x0c", b" \x0b\n", b"\xa0"])
+async def test_a_body_of_characters_json_does_not_allow_is_invalid_json(make_client: ClientFactory, raw: bytes) -> None:
+    client = await make_client(count=3)
+    response = await client.post(f"{API}/list", data=raw, headers={**AUTH, "Content-Type": "application/json"})
+    body = await _error(response, 422)
+    assert body["detail"][0]["loc"] == ["body"] and "invalid JSON" in body["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize("raw", [b"", b" \t\r\n", b"null", b"{}"])
 async def test_list_body_may_be_empty_or_null(make_client: ClientFactory, raw: bytes) -> None:
     client = await make_client(count=3)
     response = await client.post(f"{API}/list", data=raw, headers={**AUTH, "Content-Type": "application/json"})

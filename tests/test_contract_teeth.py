@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from aiohttp import ClientSession, web
+from yarl import URL
 
 from mockserver import Settings, create_app
 
@@ -269,11 +270,12 @@ def proxy(upstream: str, variant: Variant) -> web.Application:
         except ValueError:
             body = NO_BODY
         headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
-        sent = Call(request.method, request.path, dict(request.query), headers, body)
+        # The path as sent (percent-encoded), so that it reaches the mock byte for byte.
+        sent = Call(request.method, request.rel_url.raw_path, dict(request.query), headers, body)
         call = variant.request(sent)
         data = raw if call.body is NO_BODY or call.body is body else json.dumps(call.body).encode()
         async with session["client"].request(
-            call.method, upstream + call.path, params=call.query, headers=call.headers, data=data
+            call.method, URL(upstream + call.path, encoded=True), params=call.query, headers=call.headers, data=data
         ) as answer:
             payload, status = await answer.read(), answer.status
         if answer.content_type == "application/json":
@@ -287,7 +289,7 @@ def proxy(upstream: str, variant: Variant) -> web.Application:
 
     app = web.Application(client_max_size=8 * 1024 * 1024)
     app.cleanup_ctx.append(client)
-    app.router.add_route("*", "/{tail:.*}", forward)
+    app.router.add_route("*", r"/{tail:[\s\S]*}", forward)  # any path, one with a newline too
     return app
 
 

@@ -30,7 +30,9 @@ from pathlib import Path
 import pytest
 
 from contract_tests import plugin
-from contract_tests.plugin import OPTIONS, PRESET, ContractOptions, add_argument, probe, resolve
+from contract_tests.options import OPTIONS, ContractOptions, add_argument, resolve
+from contract_tests.plugin import PRESET
+from contract_tests.probe import probe
 
 PROG = "contract-tests"
 PACKAGE = "contract_tests"

@@ -24,18 +24,18 @@ whole session.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Generator, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NoReturn
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, NoReturn
 from weakref import WeakKeyDictionary
 
 import pytest
+
+from contract_tests.options import OPTIONS, ContractOptions, add_argument, resolve
+from contract_tests.probe import probe
 
 if TYPE_CHECKING:
     from hypothesis import settings
@@ -46,13 +46,8 @@ if TYPE_CHECKING:
     from contract_tests.target import Target
 
 PLUGIN_NAME = "contract_tests.plugin"
-DEFAULT_API_KEY = "contract-tests-key"
-DEFAULT_NAMESPACE = "contract-tests"
-DEFAULT_EXAMPLES = 40
-DEFAULT_TIMEOUT = 30.0
 EMBEDDED_SEEDED_RECORDS = 100
 HYPOTHESIS_PROFILE = "contract-tests"
-ENV_PREFIX = "CONTRACT_"
 # The fixture every contract test needs, directly or through another contract_ fixture.
 TARGET_FIXTURE = "contract_target"
 GROUP = "contract"
@@ -60,217 +55,6 @@ GROUP_DESCRIPTION = (
     "contract suites (pytest --pyargs contract_tests, or contract-tests); --base-url, --api-key, --namespace "
     "and --other-namespace are shared with any plugin or conftest that already defines them"
 )
-
-
-@dataclass(frozen=True)
-class OptionSpec:
-    """One option of the suites, as both pytest and ``contract-tests`` offer it."""
-
-    flag: str
-    kind: Literal["text", "int", "float", "flag"]
-    help: str
-    default_help: str
-    # A common name other plugins may define too: then theirs is read, not a second one added.
-    shared: bool = False
-
-    @property
-    def env(self) -> str:
-        return ENV_PREFIX + self.flag.removeprefix("--").removeprefix("contract-").replace("-", "_").upper()
-
-    @property
-    def dest(self) -> str:
-        """Where pytest keeps the value of the option this plugin adds (prefixed: no other option writes there)."""
-        name = self.flag.removeprefix("--").replace("-", "_")
-        return name if name.startswith("contract_") else f"contract_{name}"
-
-    @property
-    def full_help(self) -> str:
-        return f"{self.help} (env {self.env}; default: {self.default_help})"
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
-    return value
-
-
-OPTIONS: tuple[OptionSpec, ...] = (
-    OptionSpec(
-        "--base-url",
-        "text",
-        "root URL of the implementation under test, e.g. https://api.example.com",
-        "start the embedded mock in-process",
-        shared=True,
-    ),
-    OptionSpec(
-        "--api-key",
-        "text",
-        "API key sent as 'Authorization: Bearer <key>'",
-        f"{DEFAULT_API_KEY!r}, which the embedded mock is started with",
-        shared=True,
-    ),
-    OptionSpec(
-        "--namespace",
-        "text",
-        "X-Namespace every request uses; the suites add and remove their own records there",
-        repr(DEFAULT_NAMESPACE),
-        shared=True,
-    ),
-    OptionSpec(
-        "--other-namespace",
-        "text",
-        "a second namespace, to check that data never crosses namespaces",
-        "'<namespace>-isolation'",
-        shared=True,
-    ),
-    OptionSpec(
-        "--contract-examples",
-        "int",
-        "generated examples per property and per operation; raise it for deeper runs",
-        str(DEFAULT_EXAMPLES),
-    ),
-    OptionSpec(
-        "--contract-no-shrink",
-        "flag",
-        "report the first failing example as found instead of shrinking it to a minimal one: "
-        "much faster when many checks fail, at the price of larger examples (env value 1 to set it)",
-        "off",
-    ),
-    OptionSpec("--contract-timeout", "float", "seconds to wait for any one answer", f"{DEFAULT_TIMEOUT:g}"),
-)
-CONVERTERS = {"int": _positive_int, "float": _positive_float}
-
-
-def add_argument(add: Any, spec: OptionSpec, dest: str) -> None:
-    """Declare ``spec`` through an ``add_argument``/``addoption``; not given means None (then env, then default)."""
-    if spec.kind == "flag":
-        add(spec.flag, dest=dest, action="store_true", default=None, help=spec.full_help)
-    elif spec.kind == "text":
-        add(spec.flag, dest=dest, metavar=spec.dest.removeprefix("contract_").upper(), help=spec.full_help)
-    else:
-        metavar = "N" if spec.kind == "int" else "SECONDS"
-        add(spec.flag, dest=dest, type=CONVERTERS[spec.kind], metavar=metavar, help=spec.full_help)
-
-
-@dataclass(frozen=True)
-class ContractOptions:
-    """The suites' settings, resolved: command line, else environment, else default."""
-
-    base_url: str | None
-    api_key: str
-    namespace: str
-    other_namespace: str
-    examples: int
-    no_shrink: bool
-    timeout: float
-
-
-def resolve(given: Mapping[str, Any], environ: Mapping[str, str]) -> ContractOptions:
-    """``given``: each option's flag to what the command line said (None: not given).
-
-    Raises ValueError, worded for the user, for a malformed value.
-    """
-    values: dict[str, Any] = {}
-    for spec in OPTIONS:
-        value = given.get(spec.flag)
-        if spec.kind == "text" and not (isinstance(value, str) and value):
-            value = None  # another plugin's option of that name may hold anything; an empty value is none
-        if value is None or value is False:
-            raw = environ.get(spec.env, "")
-            if spec.kind == "flag":
-                value = raw not in ("", "0")
-            elif raw == "":
-                value = None
-            elif spec.kind == "text":
-                value = raw
-            else:
-                try:
-                    value = CONVERTERS[spec.kind](raw)
-                except argparse.ArgumentTypeError as exc:
-                    raise ValueError(f"{spec.env}: {exc}") from None
-        values[spec.flag] = value
-    base_url = values["--base-url"]
-    if base_url is not None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"--base-url must be an http:// or https:// URL, got {base_url!r}")
-    namespace = values["--namespace"] or DEFAULT_NAMESPACE
-    return ContractOptions(
-        base_url=base_url,
-        api_key=values["--api-key"] or DEFAULT_API_KEY,
-        namespace=namespace,
-        other_namespace=values["--other-namespace"] or f"{namespace}-isolation",
-        examples=values["--contract-examples"] or DEFAULT_EXAMPLES,
-        no_shrink=bool(values["--contract-no-shrink"]),
-        timeout=values["--contract-timeout"] or DEFAULT_TIMEOUT,
-    )
-
-
-def probe(base_url: str, api_key: str, namespace: str, timeout: float) -> str | None:
-    """One list request (``limit=1``) with the key and namespace, before any test runs.
-
-    None when the target answers it with anything but 401/403 (the suites judge the answer);
-    otherwise what went wrong, in one line naming the URL.
-    """
-    import http.client
-
-    from contract_tests.target import Target
-
-    target = Target(base_url, api_key, namespace, timeout)
-    try:
-        exchange = target.list({}, {"limit": 1})
-    except (OSError, http.client.HTTPException) as exc:
-        return _one_line(f"cannot reach {base_url}: {_unreachable(exc, base_url, timeout)}")
-    finally:
-        target.close()
-    if exchange.status in (401, 403):
-        answer = exchange.json()
-        error = answer.get("error") if isinstance(answer, dict) else None
-        said = error.get("message") if isinstance(error, dict) else None
-        detail = f": {str(said)[:200]}" if said else ""
-        return _one_line(
-            f"{base_url} refused the API key (HTTP {exchange.status} to POST {urlsplit(exchange.url).path}{detail}); "
-            "give the right one with --api-key or CONTRACT_API_KEY"
-        )
-    return None
-
-
-def _unreachable(exc: BaseException, base_url: str, timeout: float) -> str:
-    import http.client
-    import socket
-    import ssl
-
-    if isinstance(exc, socket.gaierror):
-        return f"cannot resolve host {urlsplit(base_url).hostname!r} ({exc.strerror or exc})"
-    if isinstance(exc, ConnectionRefusedError):
-        return "connection refused (is the server running on that port?)"
-    if isinstance(exc, TimeoutError):
-        return f"no answer within {timeout:g} s (--contract-timeout)"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {exc.reason or exc}"
-    if isinstance(exc, http.client.HTTPException | ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
-        return f"the answer is not HTTP, or the connection was dropped ({type(exc).__name__}: {exc})"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 # The options resolved for a session, from its command line and the environment.

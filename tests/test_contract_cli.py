@@ -201,7 +201,7 @@ Stubs = list[Stub | NotHttp | Silent]
 
 
 def test_help_lists_every_option_with_its_environment_twin_and_default(outside: Path) -> None:
-    from contract_tests.plugin import OPTIONS
+    from contract_tests.options import OPTIONS
 
     done = run(contract_tests("--help"), outside)
     assert done.returncode == 0, done.stderr

@@ -79,6 +79,48 @@ def test_python_dash_m_json_format_file_output_and_env_twins_agree(tmp_path: Pat
     assert from_env.stdout == jsonl
 
 
+def test_workers_give_the_same_bytes_as_one_process() -> None:
+    """60,000 records: five blocks, and enough for "auto" to use every core."""
+    one = generate("--count", "60000", "--seed", "3", "--workers", "1")
+    assert len(one.splitlines()) == 60_000
+    assert generate("--count", "60000", "--seed", "3") == one, "auto"
+    array = generate("--count", "20000", "--seed", "3", "--format", "json", "--workers", "2")
+    from_env = run("generate", "--count", "20000", "--seed", "3", "--format", "json", env={"FIXTURES_WORKERS": "1"})
+    assert from_env.returncode == 0 and from_env.stdout == array
+    assert json.loads(array) == [json.loads(line) for line in one.splitlines()[:20000]]
+
+
+def test_parquet_to_a_file_or_a_pipe_holds_the_records(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from fixtures import read_records
+
+    jsonl = generate("--count", "3000", "--seed", "5")
+    target = tmp_path / "demo.parquet"
+    assert generate("--count", "3000", "--seed", "5", "--format", "parquet", "--output", str(target)) == b""
+    assert [p.name for p in tmp_path.iterdir()] == ["demo.parquet"], "no temporary file left behind"
+    assert list(read_records(target)) == [json.loads(line) for line in jsonl.splitlines()]
+    assert pq.ParquetFile(target).metadata.num_rows == 3000
+    piped = generate("--count", "3000", "--seed", "5", "--format", "parquet", "--workers", "2")
+    assert piped == target.read_bytes()
+
+
+def test_parquet_is_not_written_to_a_terminal() -> None:
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            [FIXTURES or "fixtures", "generate", "--count", "5", "--format", "parquet"],
+            stdout=terminal,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert done.returncode == 2
+    assert b"Parquet is binary" in done.stderr
+
+
 def test_no_progress_bar_when_stderr_is_not_a_terminal() -> None:
     done = run("generate", "--count", "20000", "--seed", "1", "--output", "-")
     assert done.returncode == 0 and done.stdout
@@ -121,6 +163,8 @@ def test_output_to_a_device_writes_through_it(tmp_path: Path) -> None:
 def test_help_shows_defaults_and_env_twins() -> None:
     generate_help = run("generate", "--help").stdout.decode()
     assert "(default: 1000)" in generate_help and "FIXTURES_SEED" in generate_help
+    assert "FIXTURES_WORKERS" in generate_help and "(default: auto)" in generate_help
+    assert "parquet" in generate_help
     load_help = run("load", "--help").stdout.decode()
     assert "(default: 500)" in load_help and "FIXTURES_API_KEY" in load_help
 
@@ -133,6 +177,12 @@ def test_help_shows_defaults_and_env_twins() -> None:
         (["generate"], {"FIXTURES_DAYS": "0"}, "--days: must be at least one second"),
         (["generate", "--days", "0.0000001"], {}, "--days: must be at least one second"),
         (["generate", "--output", "/no/such/dir/x.jsonl"], {}, "directory /no/such/dir does not exist"),
+        (["generate", "--format", "parquet", "--output", "/no/such/dir/x.parquet"], {}, "does not exist"),
+        (["generate", "--output", "/dev/full"], {}, "cannot write /dev/full: No space left on device"),
+        (["generate", "--format", "parquet", "--output", "/dev/full"], {}, "cannot write /dev/full"),
+        (["generate", "--workers", "0"], {}, "--workers: must be 1..64, got 0 (or 'auto')"),
+        (["generate", "--workers", "many"], {}, "--workers: expected a whole number, got 'many' (or 'auto')"),
+        (["generate"], {"FIXTURES_WORKERS": "-2"}, "--workers: must be 1..64"),
         (["load", "/no/such/file.jsonl", "--api-key", "k", "--namespace", "n"], {}, "cannot open"),
         (["load", "x.jsonl", "--api-key", "k", "--namespace", "n", "--base-url", "localhost:1"], {}, "base URL"),
         (["load", "x.jsonl", "--namespace", "n"], {}, "load needs --api-key (or FIXTURES_API_KEY)"),
@@ -147,6 +197,22 @@ def test_usage_errors_exit_2_with_a_message_and_no_traceback(
     assert done.returncode == 2, stderr
     assert message in stderr
     assert "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("data.parquet", b'{"feature_id": "a"}\n', "not a Parquet file (it does not start with PAR1)"),
+        ("data.jsonl", b"PAR1 but nothing else of one", "not a readable Parquet file"),
+    ],
+)
+def test_load_of_a_file_that_is_not_parquet_exits_2(name: str, content: bytes, message: str, tmp_path: Path) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    done = run("load", str(bad), "--api-key", "k", "--namespace", "n", "--base-url", "http://127.0.0.1:9")
+    stderr = done.stderr.decode()
+    assert done.returncode == 2, stderr
+    assert f"{bad}: {message}" in stderr and "Traceback" not in stderr
 
 
 def test_load_of_a_broken_file_names_the_line_and_sends_nothing(tmp_path: Path) -> None:
@@ -220,6 +286,21 @@ def test_generate_then_load_then_list_finds_them_all(mock_url: str, tmp_path: Pa
     retriever = records[0]["retriever_id"]
     expected = sum(r["retriever_id"] == retriever for r in records)
     assert list_total(mock_url, "round-trip", {"retriever_id": retriever}) == expected
+
+
+def test_generate_parquet_then_load_it(mock_url: str, tmp_path: Path) -> None:
+    data = tmp_path / "demo.parquet"
+    generate("--count", "2000", "--seed", "8", "--format", "parquet", "--output", str(data))
+    done = run("load", str(data), "--base-url", mock_url, "--api-key", "k", "--namespace", "from-parquet")
+    stderr = done.stderr.decode()
+    assert done.returncode == 0, stderr
+    assert "2,000 created, 0 failed" in stderr
+    assert list_total(mock_url, "from-parquet") == 2000
+    piped = run(
+        "load", "-", "--base-url", mock_url, "--api-key", "k", "--namespace", "parquet-stdin", stdin=data.read_bytes()
+    )
+    assert piped.returncode == 0, piped.stderr.decode()
+    assert list_total(mock_url, "parquet-stdin") == 2000
 
 
 def test_load_with_some_bad_records_exits_1_and_says_which(mock_url: str, tmp_path: Path) -> None:

@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import subprocess
 import sys
+import time
 import uuid
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import fixtures.workers
 import specs
-from fixtures import generate_interactions
+from fixtures import generate_encoded, generate_interactions
+from fixtures.generator import BLOCK_USERS, DEFAULT_START, Blocks, data_set
+from fixtures.journeys import Traffic
+from fixtures.pools import pools_for
 from fixtures.records import INTERACTION_TYPES, RECORD_FIELDS
+from fixtures.seeds import block_seed, namespace_seed
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DAYS_US = 30 * 86_400 * 1_000_000
+# Each example starts worker processes: a few dozen examples is seconds, not minutes.
+WORKER_EXAMPLES = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 Record = dict[str, Any]
 
@@ -68,6 +83,123 @@ def test_identical_across_processes_whatever_the_hash_seed() -> None:
         assert done.returncode == 0, done.stderr
         digests.add(done.stdout.strip())
     assert digests == {digest(generate_interactions(3000, 7, "demo"))}
+
+
+# -- blocks and workers ------------------------------------------------------------------------
+
+
+def encoded(records: Any) -> list[bytes]:
+    return [orjson.dumps(record) for record in records]
+
+
+@WORKER_EXAMPLES
+@given(
+    count=st.integers(0, 300),
+    seed=st.integers(0, 2**32),
+    workers=st.integers(2, 3),
+    block_users=st.integers(1, 6),
+    days=st.sampled_from([30.0, 1.0, 1 / 24]),
+)
+def test_workers_make_the_very_bytes_one_process_makes(
+    count: int, seed: int, workers: int, block_users: int, days: float
+) -> None:
+    """Small blocks, so that a few hundred records cross many blocks and both workers."""
+    options: dict[str, Any] = {"days": days, "block_users": block_users}
+    single = encoded(generate_interactions(count, seed, "shards", **options))
+    assert len(single) == count
+    assert encoded(generate_interactions(count, seed, "shards", workers=workers, **options)) == single
+    assert list(generate_encoded(count, seed, "shards", workers=workers, **options)) == single
+    assert list(generate_encoded(count, seed, "shards", **options)) == single
+
+
+@settings(max_examples=25, deadline=None)
+@given(short=st.integers(0, 400), extra=st.integers(0, 400), seed=st.integers(0, 2**32), block_users=st.integers(1, 5))
+def test_a_shorter_run_is_a_prefix_of_a_longer_one_across_blocks(
+    short: int, extra: int, seed: int, block_users: int
+) -> None:
+    longer = encoded(generate_interactions(short + extra, seed, "prefix", block_users=block_users))
+    assert encoded(generate_interactions(short, seed, "prefix", block_users=block_users)) == longer[:short]
+
+
+def test_a_run_is_its_blocks_in_order_each_made_alone() -> None:
+    blocks = data_set(5, "alone", block_users=3)
+    made = [blocks.records(block) for block in reversed(range(8))][::-1]  # made last to first
+    everything = [record for block in made for record in block]
+    assert all(made), "every block of three users has records"
+    assert encoded(generate_interactions(len(everything), 5, "alone", block_users=3)) == encoded(everything)
+
+
+def test_block_zero_is_the_stream_of_the_namespace_seed() -> None:
+    """The first block of a data set is what one generator seeded with the namespace's seed
+    draws for its first BLOCK_USERS users: data sets of up to ~12,000 records kept their bytes."""
+    window = int(DEFAULT_DAYS_US)
+    traffic = Traffic(pools_for(42), random.Random(namespace_seed(42, "demo")), DEFAULT_START, window)
+    stream = [record for session in traffic.users(BLOCK_USERS) for record in session]
+    assert block_seed(42, "demo", 0) == namespace_seed(42, "demo")
+    assert encoded(Blocks(42, "demo", DEFAULT_START, window).records(0)) == encoded(stream)
+    assert len(stream) > 10_000
+    assert len({block_seed(42, "demo", block) for block in range(1000)}) == 1000
+    with pytest.raises(ValueError, match="0 or more"):
+        block_seed(42, "demo", -1)
+
+
+def test_default_blocks_agree_across_workers_past_several_blocks() -> None:
+    """At the real block size: 40,000 records are four blocks, the last one cut."""
+    single = generate_encoded(40_000, 8, "real")
+    assert list(generate_encoded(40_000, 8, "real", workers=2)) == list(single)
+
+
+def test_closing_early_stops_the_workers_promptly() -> None:
+    began = time.monotonic()
+    records = generate_interactions(10_000_000, 1, "early", workers=2)
+    first = next(records)
+    records.close()
+    assert first == next(generate_interactions(1, 1, "early"))
+    assert time.monotonic() - began < 30, "no worker made ten million records"
+
+
+def _fails(blocks: Blocks, block: int) -> tuple[int, bytes]:
+    if block == 2:
+        raise LookupError(f"block {block} cannot be made")
+    return 1, b"{}"
+
+
+def test_an_error_in_a_worker_reaches_the_caller() -> None:
+    blocks = data_set(1, "boom")
+    made = fixtures.workers.in_order(_fails, blocks, 10, 2)
+    assert [next(made), next(made)] == [(1, b"{}"), (1, b"{}")]
+    with pytest.raises(LookupError, match="block 2 cannot be made"):
+        next(made)
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, "2", True])
+def test_workers_must_be_a_whole_number_of_one_or_more(workers: Any) -> None:
+    with pytest.raises(ValueError, match="workers must be"):
+        list(generate_interactions(10, 1, workers=workers))
+    with pytest.raises(ValueError, match="workers must be"):
+        list(generate_encoded(10, 1, workers=workers))
+
+
+def test_block_users_must_be_one_or_more() -> None:
+    with pytest.raises(ValueError, match="block_users"):
+        list(generate_interactions(10, 1, block_users=0))
+
+
+def test_workers_from_a_script_on_standard_input_make_the_blocks_in_process() -> None:
+    """multiprocessing cannot import such a main module again in a worker: the same records, made here."""
+    script = (
+        "import hashlib, orjson\n"
+        "from fixtures import generate_interactions\n"
+        "h = hashlib.sha256()\n"
+        "for r in generate_interactions(2000, 7, 'demo', workers=2, block_users=20): h.update(orjson.dumps(r))\n"
+        "print(h.hexdigest())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    expected = hashlib.sha256(b"".join(encoded(generate_interactions(2000, 7, "demo", block_users=20))))
+    assert done.stdout.strip() == expected.hexdigest()
 
 
 def test_count_zero_yields_nothing_and_a_bad_window_is_refused() -> None:

@@ -105,9 +105,7 @@ def _p(values: list[float], q: float) -> float:
 def bench(size: int, repeat: int) -> None:
     started = time.perf_counter()
     store = ColdNamespace("bench")
-    for record in generate_interactions(size, 42, "bench"):
-        store.add(record)
-    store.newest_positions()
+    store.fill(generate_interactions(size, 42, "bench"))
     print(f"\n{size:,} records (generated and stored in {time.perf_counter() - started:.1f} s)")
     for kind, queries in _queries(store).items():
         all_times: list[float] = []

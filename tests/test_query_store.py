@@ -1,9 +1,10 @@
-"""NamespaceStore: records by id, and the indexes, orders and columns the list engine reads, kept right on write."""
+"""NamespaceStore and its table: records by id, and the columns the list engine reads, filled on write."""
 
 from __future__ import annotations
 
 import gc
 import sys
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -13,17 +14,34 @@ from hypothesis import strategies as st
 
 from fixtures.stamps import Timestamps
 from mockserver.errors import NotFound
+from mockserver.jsonio import loads
 from mockserver.query.paths import MISSING, reader
 from mockserver.store import FROZEN_FROM, NamespaceStore, Store
+from mockserver.table import OBJECT, OPAQUE, flatten
 
 
 def rec(interaction_id: str, stamp: str | None = "2025-01-01T00:00:00Z", **fields: Any) -> dict[str, Any]:
     return {"interaction_id": interaction_id, "timestamp": stamp, "interaction_type": ["click"], **fields}
 
 
-def values(store: NamespaceStore, field: str) -> list[Any]:
-    column = store.column((field,), reader((field,)))
-    return [column.values[code] for code in column.codes]
+def held(store: NamespaceStore, path: tuple[str, ...]) -> list[Any]:
+    """The value each live row's column holds at ``path``, in insertion order (objects, opaque arrays: stand-ins)."""
+    table = store.table
+    column = table.column(path)
+    rows = [row for row in range(table.size) if table.alive[row]]
+    if column is None:
+        return [MISSING] * len(rows)
+    codes = column.at(table.size)
+    return [column.values[codes[row]] for row in rows]
+
+
+def stand_in(value: Any) -> Any:
+    """What a column keeps for a value: itself, or the object / opaque-array stand-in."""
+    if type(value) is dict:
+        return OBJECT
+    if type(value) is list and any(type(item) in (list, dict) for item in value):
+        return OPAQUE
+    return value
 
 
 def test_records_by_id_in_insertion_order() -> None:
@@ -41,77 +59,20 @@ def test_records_by_id_in_insertion_order() -> None:
         store.delete("a")
 
 
-def test_indexes_follow_adds_replacements_and_deletes() -> None:
+def test_columns_follow_adds_replacements_and_deletes() -> None:
     store = NamespaceStore("ns")
-    store.add(rec("1", user_id="u", session_id="s", interaction_type=["click", "purchase", "click"]))
-    store.add(rec("2", user_id="u", session_id=None, interaction_type=["view"]))
-    assert sorted(store.ids_with("user_id", "u")) == ["1", "2"]
-    assert sorted(store.ids_with("interaction_type", "click")) == ["1"]
-    assert sorted(store.ids_with("session_id", "s")) == ["1"]
-    store.add(rec("1", user_id="v", interaction_type=["view"]))
-    assert sorted(store.ids_with("user_id", "u")) == ["2"]
-    assert sorted(store.ids_with("user_id", "v")) == ["1"]
-    assert sorted(store.ids_with("interaction_type", "click")) == []
-    assert sorted(store.ids_with("interaction_type", "view")) == ["1", "2"]
-    store.delete("2")
-    assert sorted(store.ids_with("interaction_type", "view")) == ["1"]
-    assert sorted(store.ids_with("feature_id", "anything")) == []
-
-
-@pytest.mark.parametrize("count", [5, 200])
-def test_id_order_and_newest_first_after_few_or_many_writes(count: int) -> None:
-    """Up to 64 additions are inserted one by one, more are merged by a sort: both must end up alike."""
-    store = NamespaceStore("ns")
-    for i in range(count):
-        store.add(rec(f"{(i * 37) % count:04d}", f"2025-01-01T00:{i % 7:02d}:00Z"))
-    ids = list(store.ids_in_order())
-    assert ids == sorted(ids)
-    assert [orjson.loads(r)["interaction_id"] for r in store.raws_in_id_order()] == ids
-    newest = store.newest_positions()
-    assert newest is not None
-    records = [orjson.loads(raw) for raw in store]
-    expected = sorted(records, key=lambda r: (r["timestamp"], [-ord(c) for c in r["interaction_id"]]), reverse=True)
-    assert [ids[p] for p in newest] == [r["interaction_id"] for r in expected]
-    store.delete(ids[1])
-    store.add(rec("zzzz", "2030-01-01T00:00:00Z"))
-    newest = store.newest_positions()
-    assert newest is not None
-    assert store.ids_in_order()[newest[0]] == "zzzz"
-    assert ids[1] not in store.ids_in_order()
-
-
-def test_newest_first_is_withheld_while_a_timestamp_is_no_instant() -> None:
-    store = NamespaceStore("ns")
-    store.add(rec("a"))
-    store.add(rec("b", "whenever"))
-    assert store.newest_positions() is None
-    store.delete("b")
-    assert list(store.newest_positions() or ()) == [0]
-    store.add(rec("c", None))
-    assert store.newest_positions() is None
-
-
-def test_columns_are_updated_in_place_on_write() -> None:
-    store = NamespaceStore("ns")
-    for interaction_id, position in (("b", 2), ("d", 4)):
-        store.add(rec(interaction_id, position=position))
-    assert values(store, "position") == [2, 4]
+    store.add(rec("b", position=2, metadata={"device": "mobile"}))
+    store.add(rec("d", position=4))
+    assert held(store, ("position",)) == [2, 4]
     store.add(rec("c", position=3))
     store.add(rec("a"))
-    assert values(store, "position") == [MISSING, 2, 3, 4]
+    assert held(store, ("position",)) == [2, 4, 3, MISSING]
     store.delete("c")
-    assert values(store, "position") == [MISSING, 2, 4]
-    store.add(rec("b", position=9))
-    assert values(store, "position") == [MISSING, 9, 4]
-
-
-def test_columns_beyond_the_cap_are_rebuilt_on_demand() -> None:
-    store = NamespaceStore("ns")
-    store.add(rec("a", metadata={f"k{i}": i for i in range(100)}))
-    for i in range(100):
-        path = ("metadata", f"k{i}")
-        column = store.column(path, reader(path))
-        assert column.values[column.codes[0]] == i
+    assert held(store, ("position",)) == [2, 4, MISSING]
+    store.add(rec("b", position=9))  # a replacement is a new row: insertion order moves it last
+    assert held(store, ("position",)) == [4, MISSING, 9]
+    assert held(store, ("metadata", "device")) == [MISSING, MISSING, MISSING]
+    assert held(store, ("never", "seen")) == [MISSING, MISSING, MISSING]
 
 
 def test_records_are_kept_as_their_own_json_and_no_bigger() -> None:
@@ -126,14 +87,17 @@ def test_records_are_kept_as_their_own_json_and_no_bigger() -> None:
 
 
 def observed(store: NamespaceStore) -> dict[str, Any]:
-    """Everything the engine reads from a namespace."""
-    fields = ("user_id", "session_id", "interaction_type")
+    """Everything the engine reads from a namespace, row by row in insertion order."""
+    table = store.table
+    live = [row for row in range(table.size) if table.alive[row]]
+    paths = ("user_id", "session_id", "interaction_type", "position", "timestamp")
     return {
         "records": list(store),
-        "in_id_order": list(store.ids_in_order()),
-        "newest": None if (newest := store.newest_positions()) is None else list(newest),
-        "indexed": {(f, v): sorted(store.ids_with(f, v)) for f in fields for v in ("u", "v", "click", "view")},
-        "positions": values(store, "position"),
+        "ids": [table.ids[row] for row in live],
+        "id_keys": [int(table.id_keys[row]) for row in live],
+        "instants": [int(table.instants[row]) for row in live],
+        "untimed": table.untimed,
+        "columns": {path: held(store, (path,)) for path in paths},
     }
 
 
@@ -163,7 +127,6 @@ def test_filling_at_once_is_adding_one_by_one(before: list[dict[str, Any]], reco
     for store in (one_by_one, at_once):
         for record in before:
             store.add(record)
-        observed(store)  # builds the orders and a column, so the writes below must update them
         store.answers.put("query", b"answer")
     for record in records:
         one_by_one.add(record)
@@ -194,13 +157,54 @@ def test_only_a_big_namespace_is_frozen_out_of_the_collector() -> None:
         assert gc.get_freeze_count() == frozen
         big = store.namespace("big")
         assert gc.get_freeze_count() > frozen
-        assert list(big.ids_in_order()) == sorted(big.ids_in_order())
-        assert len(big.ids_with("user_id", "u7")) == FROZEN_FROM // 50
-        # Many more additions, then a read that merges them: the id order stays out of sight.
-        for i in range(200):
-            big.add(rec(f"new{i:03d}"))
-        in_order = big.ids_in_order()
-        assert len(in_order) == FROZEN_FROM + 200 and list(in_order) == sorted(in_order)
-        assert not any(tracked is in_order for tracked in gc.get_objects())
+        assert held(big, ("user_id",))[:3] == ["u0", "u1", "u2"]
     finally:
         gc.unfreeze()  # back to the collector: this test process goes on
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("xyz"), inner, max_size=3),
+    max_leaves=8,
+)
+MIXED = st.lists(
+    st.builds(
+        lambda i, metadata, position: {"interaction_id": i, "metadata": metadata, "position": position},
+        st.sampled_from("abcdef"),
+        st.dictionaries(st.sampled_from(["device", "n", "deep"]), JSON_VALUES, max_size=3),
+        JSON_VALUES,
+    ),
+    max_size=30,
+)
+
+
+@given(MIXED)
+def test_every_path_a_record_holds_has_its_column_filled_on_write(records: list[dict[str, Any]]) -> None:
+    """Strings, numbers, arrays, objects, null and missing, mixed at one path: each row's column holds its value."""
+    store = NamespaceStore("ns")
+    for record in records:
+        store.add(record)
+    stored = [loads(raw) for raw in store]  # exact past 64 bits, as the store itself reads
+    paths = {path for record in stored for path, _ in flatten(record)}
+    assert paths <= set(store.table.columns), "every path has its column before any query"
+    for path in paths | {("metadata", "absent")}:
+        read = reader(path)
+        expected = [stand_in(read(record)) for record in stored]
+        assert [value if value is not MISSING else MISSING for value in held(store, path)] == expected
+
+
+def test_a_first_query_on_a_path_reads_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Columns are filled at write time: a path's first query decodes nothing (mockserver/table.py)."""
+    from mockserver.query import masks, parse_list_request, run_query
+
+    store = NamespaceStore("ns")
+    store.fill(rec(f"{i:04d}", metadata={"city": f"c{i % 7}", "n": i}) for i in range(500))
+
+    def no_decoding(raw: bytes) -> Any:
+        raise AssertionError("a record was decoded to answer the query")
+
+    monkeypatch.setattr(masks, "orjson", SimpleNamespace(loads=no_decoding))
+    body = {"filters": {"metadata.city": {"in": ["c1", "c2"]}}, "sort": {"field": "metadata.n"}, "search": "c1"}
+    page = orjson.loads(run_query(store, parse_list_request(body, {"limit": "3"}), "/list").body())
+    assert page["pagination"]["total"] == len([i for i in range(500) if i % 7 == 1])
+    assert [r["metadata"]["n"] for r in page["results"]] == [1, 8, 15]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import orjson
 
-from mockserver.query.columns import Column, Mask
 from mockserver.query.compare import fold
 from mockserver.query.model import Record
 
@@ -26,6 +24,18 @@ def _as_text(value: float) -> str:
     return orjson.dumps(value).decode()
 
 
+def _leaf_text(value: Any) -> str | None:
+    """A searched value's text (strings, and numbers as JSON writes them); None for what is not searched."""
+    kind = type(value)
+    if kind is str:
+        return str(value)
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return _as_text(value)
+    return None
+
+
 def searchable_text(record: Record) -> str:
     """The case-folded strings and numbers found anywhere in ``metadata``; booleans and keys are not searched."""
     parts: list[str] = []
@@ -34,34 +44,18 @@ def searchable_text(record: Record) -> str:
     while pending:
         value = pending.pop()
         kind = type(value)
-        if kind is str:
-            parts.append(value)
-        elif kind is int:
-            parts.append(str(value))
-        elif kind is float:
-            parts.append(_as_text(value))
-        elif kind is dict:
+        if kind is dict:
             pending.extend(value.values())
         elif kind is list:
             pending.extend(value)
+        else:
+            text = _leaf_text(value)
+            if text is not None:
+                parts.append(text)
     return fold(_SEPARATOR.join(parts))
 
 
-def _containing(terms: tuple[str, ...]) -> Callable[[str], bool]:
-    if len(terms) == 1:
-        (term,) = terms
-        return lambda text: term in text
-
-    def holds(text: str) -> bool:
-        for term in terms:  # noqa: SIM110 (no generator per row on the hot path)
-            if term not in text:
-                return False
-        return True
-
-    return holds
-
-
-def search_selector(terms: tuple[str, ...], texts: Column) -> Callable[[Mask], Mask]:
-    """``texts`` holds each row's searchable_text; all terms are looked for in one pass."""
-    holds = _containing(terms)
-    return lambda mask: texts.select(mask, holds)
+def search_value_text(value: Any) -> str:
+    """The folded text of one column value (a scalar, or an array of scalars: its elements), as searched."""
+    items = value if type(value) is list else (value,)
+    return fold(_SEPARATOR.join(text for item in items if (text := _leaf_text(item)) is not None))

@@ -1,26 +1,25 @@
-"""A filter tree compiled once per request into selectors over the store's columns.
+"""What each condition of a filter tree means for one value: a test decided once per distinct value.
 
 Per operator, a *value test* decides a present value (null included); ``_if_missing`` says what a
 missing path yields. An array value passes when one of its elements does (docs/list-semantics.md).
-A selector narrows a mask of rows; each condition is decided once per distinct value (or row).
+mockserver/query/masks.py applies the tests to a table's columns.
 """
 
 from __future__ import annotations
 
 import operator as op
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
-from mockserver.query.columns import Column, Mask
 from mockserver.query.compare import NUMBER_TYPES, equal, fold
 from mockserver.query.instants import read_instant
-from mockserver.query.model import AllOf, AnyOf, Condition, Instant, Node, Path, Record
+from mockserver.query.model import Condition, Instant, Path, Record
 from mockserver.query.paths import MISSING, reader
 from mockserver.query.regex import Pattern
 
 ValueTest = Callable[[Any], bool]
 
-_ORDER = {"gt": op.gt, "gte": op.ge, "lt": op.lt, "lte": op.le}
+ORDER = {"gt": op.gt, "gte": op.ge, "lt": op.lt, "lte": op.le}
 
 
 def _any_element(scalar: ValueTest) -> ValueTest:
@@ -93,7 +92,7 @@ def _member(operands: list[Any], case_sensitive: bool) -> ValueTest:
 
 
 def _ordered(name: str, operand: Any) -> ValueTest:
-    compare = _ORDER[name]
+    compare = ORDER[name]
     if isinstance(operand, Instant):
         # The column holds instants already read (integers; None where a value is not one).
         bound = operand.micros
@@ -144,7 +143,7 @@ def _value_test(condition: Condition) -> ValueTest:
         return _equals(x, case_sensitive)
     if name in ("in", "nin"):
         return _member(x, case_sensitive)
-    if name in _ORDER:
+    if name in ORDER:
         return _ordered(name, x)
     if name == "contains":
         return _contains(x, case_sensitive)
@@ -176,13 +175,8 @@ def _if_missing(condition: Condition) -> bool:
 
 _NEGATED = frozenset({"ne", "nin"})
 
-# Narrows a mask of rows to those that pass (masks: mockserver/query/columns.py).
-Selector = Callable[[Mask], Mask]
-# The store's column under a key, built with an extractor the first time (NamespaceStore.column).
-Columns = Callable[[Hashable, Callable[[Record], Any]], Column]
 
-
-def _instants_at(path: Path) -> Callable[[Record], Any]:
+def instants_at(path: Path) -> Callable[[Record], Any]:
     """Instants read once per record, so a timestamp range compares integers (None: not an instant)."""
     read = reader(path)
 
@@ -199,10 +193,10 @@ def _instants_at(path: Path) -> Callable[[Record], Any]:
 
 # Operators whose value test is false for MISSING as it stands (it is neither a string, a number,
 # an array nor null), so the test can be called as is: one call less per value.
-_FALSE_WHEN_MISSING = frozenset(_ORDER) | {"eq", "in", "contains", "starts_with", "ends_with", "regex", "text"}
+_FALSE_WHEN_MISSING = frozenset(ORDER) | {"eq", "in", "contains", "starts_with", "ends_with", "regex", "text"}
 
 
-def _holds(condition: Condition) -> Callable[[Any], bool]:
+def holds(condition: Condition) -> Callable[[Any], bool]:
     test = _value_test(condition)
     if condition.operator in _FALSE_WHEN_MISSING:
         return test
@@ -210,64 +204,3 @@ def _holds(condition: Condition) -> Callable[[Any], bool]:
     if condition.operator in _NEGATED:
         return lambda value: missing if value is MISSING else not test(value)
     return lambda value: missing if value is MISSING else test(value)
-
-
-# ``value OP bound`` as a method of the bound, which map() can call without a Python frame.
-_REFLECTED = {"gt": "__lt__", "gte": "__le__", "lt": "__gt__", "lte": "__ge__"}
-
-
-def _condition(condition: Condition, columns: Columns) -> tuple[Selector, int]:
-    path = condition.path
-    holds = _holds(condition)
-    if isinstance(condition.operand, Instant):
-        instants = columns(("instants", path), _instants_at(path))
-        passes = getattr(condition.operand.micros, _REFLECTED[condition.operator])
-        return (lambda mask: instants.select_ints(mask, passes, holds)), instants.cost
-    column = columns(path, reader(path))
-    return (lambda mask: column.select(mask, holds)), column.cost
-
-
-def _all(children: list[Selector]) -> Selector:
-    def select(mask: Mask) -> Mask:
-        # Each child only decides what the previous ones let through: AND short-circuits in bulk.
-        for child in children:
-            if not mask:
-                break
-            mask = child(mask)
-        return mask
-
-    return select
-
-
-def _any(children: list[Selector]) -> Selector:
-    def select(mask: Mask) -> Mask:
-        hits = 0
-        for child in children:
-            if not mask:
-                break
-            found = child(mask)
-            hits |= found
-            mask ^= found  # found is within mask: what is left to decide
-        return hits
-
-    return select
-
-
-def _compile(node: Node, columns: Columns) -> tuple[Selector, int]:
-    if isinstance(node, Condition):
-        return _condition(node, columns)
-    # Children commute, so the cheap ones go first and the costly ones see fewer rows.
-    compiled = sorted((_compile(child, columns) for child in node.children), key=lambda pair: pair[1])
-    children = [selector for selector, _ in compiled]
-    cost = sum(child_cost for _, child_cost in compiled)
-    if isinstance(node, AllOf):
-        return _all(children), cost
-    any_child = _any(children)
-    if isinstance(node, AnyOf):
-        return any_child, cost
-    return (lambda mask: mask ^ any_child(mask)), cost
-
-
-def compile_node(node: Node, columns: Columns) -> Selector:
-    """The tree as one selector; each condition's column and value test are fetched and built once."""
-    return _compile(node, columns)[0]

@@ -1,0 +1,93 @@
+"""The total order of a list answer: the sort field, missing and null last, then interaction_id ascending.
+
+Each row gets one integer key (a rank of its value, or its instant for the default order), and
+only the rows that can reach the asked page are sorted: ``argpartition`` finds them in linear
+time, ``lexsort`` orders them by key and then by the first 8 bytes of their id, and the rare
+rows that share those bytes are put in order by their whole id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from mockserver.query.compare import sort_key
+from mockserver.query.model import Sort
+from mockserver.query.paths import MISSING, TIME_PATH
+from mockserver.table import Column, Table
+
+Rows = npt.NDArray[np.intp]
+Keys = npt.NDArray[np.int64]
+# After every rank: where missing and null values go, in either direction.
+_LAST = np.iinfo(np.int64).max
+
+
+def _ranks(column: Column, as_instant: bool) -> Keys:
+    """Per code, the rank of its value in ascending order (equal values share one); _LAST for missing and null."""
+    kept = column.sort_ranks.get(as_instant)
+    if kept is not None and kept[0] == column.version:
+        return kept[1]
+    values = column.values
+    # Codes 1 and 2 (objects, arrays holding containers) sort as any array or object does.
+    stand_ins: list[Any] = [MISSING, {}, [{}], *values[3:]]
+    keyed = sorted(
+        (sort_key(value, as_instant), code)
+        for code, value in enumerate(stand_ins)
+        if value is not MISSING and value is not None
+    )
+    ranks = np.full(len(values), _LAST, dtype=np.int64)
+    rank, previous = -1, None
+    for key, code in keyed:
+        if key != previous:
+            rank, previous = rank + 1, key
+        ranks[code] = rank
+    column.sort_ranks[as_instant] = (column.version, ranks)
+    return ranks
+
+
+def _keys(table: Table, rows: Rows, sort: Sort) -> Keys:
+    if sort.path == TIME_PATH and not table.untimed:
+        instants = table.instants[rows]
+        return -instants if sort.descending else instants
+    column = table.column(sort.path)
+    if column is None:
+        return np.zeros(len(rows), dtype=np.int64)  # every row misses the field: the id decides
+    ranks = _ranks(column, sort.path == TIME_PATH)
+    keys = ranks[column.at(table.size)[rows]]
+    if sort.descending:
+        top = int(ranks[ranks != _LAST].max(initial=0))
+        keys = np.where(keys == _LAST, _LAST, top - keys)
+    return keys
+
+
+def first_in_order(table: Table, rows: Rows, sort: Sort, count: int) -> Rows:
+    """The first ``count`` of ``rows`` in the order ``sort`` asks for, ties by interaction_id."""
+    if count <= 0 or not len(rows):
+        return rows[:0]
+    keys = _keys(table, rows, sort)
+    if count < len(rows):
+        # Every row keyed at most as the count-th smallest key can be on the page; no other can.
+        bound = keys[np.argpartition(keys, count - 1)[count - 1]]
+        reach = keys <= bound
+        rows, keys = rows[reach], keys[reach]
+    id_keys = table.id_keys[rows]
+    order = np.lexsort((id_keys, keys))
+    rows, keys, id_keys = rows[order], keys[order], id_keys[order]
+    same = (keys[1:] == keys[:-1]) & (id_keys[1:] == id_keys[:-1])
+    if same.any():
+        rows = _by_whole_id(table, rows, same)
+    return rows[:count]
+
+
+def _by_whole_id(table: Table, rows: Rows, same: npt.NDArray[np.bool_]) -> Rows:
+    """Put each run of rows that share key and id prefix (``same``: row i+1 shares them with row i) in id order."""
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    ends = np.append(starts[1:], len(rows))
+    rows = rows.copy()
+    ids = table.ids
+    runs = ends - starts > 1
+    for start, end in zip(starts[runs].tolist(), ends[runs].tolist(), strict=True):
+        rows[start:end] = sorted(rows[start:end].tolist(), key=lambda row: ids[row] or "")
+    return rows

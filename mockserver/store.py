@@ -35,6 +35,8 @@ ANSWER_BYTES = 64 * 1024
 # objects are still freed as usual when no longer used; only a cycle that was already garbage
 # at that moment is never collected, which is why small namespaces (a test's) are not frozen.
 FROZEN_FROM = 10_000
+# Records stored by one Table.extend while a namespace fills.
+_FILL_CHUNK = 8192
 
 
 def _instant(record: Record, stamped_us: int | None) -> int | None:
@@ -81,16 +83,21 @@ class NamespaceStore:
         return raw
 
     def fill(self, records: Iterable[Record]) -> None:
-        """Store many records (seeding, resets, state files), forgetting what was remembered once for all."""
+        """Store many records (seeding, resets, state files), forgetting what was remembered once for all.
+
+        They go to the table a chunk at a time: a million record dicts held at once would weigh
+        gigabytes, and the memory they leave behind is not all given back.
+        """
         table = self.table
         batch: dict[str, tuple[str, bytes, Record, int | None]] = {}
         for record in records:
             interaction_id = record["interaction_id"]
-            if interaction_id in batch or interaction_id in table.row_of:
+            if interaction_id in batch or interaction_id in table.row_of or len(batch) >= _FILL_CHUNK:
                 # A repeated id replaces the earlier record, as add does: store what came before it first.
                 table.extend(batch.values())
                 batch.clear()
-                table.remove(interaction_id)
+                if interaction_id in table.row_of:
+                    table.remove(interaction_id)
             batch[interaction_id] = (interaction_id, _encoded(record), record, _instant(record, None))
         table.extend(batch.values())
         self._changed()

@@ -31,6 +31,7 @@ OPAQUE = object()
 
 Codes = npt.NDArray[np.unsignedinteger[Any]]
 NOT_AN_INSTANT = np.iinfo(np.int64).min
+ID_PATH: tuple[str, ...] = ("interaction_id",)
 _SCALARS = (str, int, float, bool, type(None))
 _INITIAL_CAPACITY = 1024
 
@@ -158,12 +159,17 @@ def id_key(interaction_id: str) -> int:
 
 
 def flatten(record: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
-    """Every (path, value) of a record, through objects only (a path never steps into an array)."""
+    """Every (path, value) of a record that gets a column, through objects only (a path never steps into an array).
+
+    ``interaction_id`` has none: the table keeps every row's id already (IdColumn reads them).
+    """
     pending: list[tuple[Path, dict[str, Any]]] = [((), record)]
     while pending:
         prefix, node = pending.pop()
         for key, value in node.items():
             path = (*prefix, key)
+            if path == ID_PATH:
+                continue
             yield path, value
             if type(value) is dict:
                 pending.append((path, value))
@@ -173,6 +179,8 @@ def _gather(node: dict[str, Any], prefix: Path, row: int, gathered: dict[Path, t
     """Add ``row`` and its value to each path of ``node`` (as flatten walks it), for Table.extend."""
     for key, value in node.items():
         path = (*prefix, key)
+        if path == ID_PATH:
+            continue
         entry = gathered.get(path)
         if entry is None:
             entry = gathered[path] = ([], [])
@@ -271,4 +279,23 @@ class Table:
 
     def column(self, path: Path) -> Column | None:
         """The column of ``path``; None while no record ever held it (every row misses it)."""
+        if path == ID_PATH:
+            return IdColumn(self) if self.size else None
         return self.columns.get(path)
+
+
+class IdColumn(Column):
+    """The ``interaction_id`` column, made when a query names it from the ids the table keeps: row r has code r + 3.
+
+    Ids are unique, so a kept column would hold every id a second time; a query on them is rare.
+    """
+
+    def __init__(self, table: Table) -> None:
+        super().__init__(0)
+        self._row_of = table.row_of
+        self.values = [MISSING, OBJECT, OPAQUE, *table.ids]
+        self.codes = np.arange(FIRST_VALUE_CODE, table.size + FIRST_VALUE_CODE, dtype=np.uint32)
+
+    def code_of(self, value: Any) -> int | None:
+        row = self._row_of.get(value) if type(value) is str else None
+        return None if row is None else row + FIRST_VALUE_CODE

@@ -208,3 +208,29 @@ def test_a_first_query_on_a_path_reads_no_record(monkeypatch: pytest.MonkeyPatch
     page = orjson.loads(run_query(store, parse_list_request(body, {"limit": "3"}), "/list").body())
     assert page["pagination"]["total"] == len([i for i in range(500) if i % 7 == 1])
     assert [r["metadata"]["n"] for r in page["results"]] == [1, 8, 15]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"filters": {"interaction_id": "b2"}}, ["b2"]),
+        ({"filters": {"interaction_id": {"in": ["a1", "c3", "zz"]}}}, ["a1"]),
+        ({"filters": {"interaction_id": {"starts_with": "B", "ne": "b2"}}}, ["b1"]),
+        (
+            {"filters": {"interaction_id": {"exists": True}}, "sort": {"field": "interaction_id", "direction": "desc"}},
+            ["b2", "b1", "a1"],
+        ),
+        ({"sort": {"field": "interaction_id"}}, ["a1", "b1", "b2"]),
+    ],
+)
+def test_interaction_id_is_queried_from_the_ids_the_table_keeps(body: dict[str, Any], expected: list[str]) -> None:
+    """interaction_id has no column of its own (ids are unique): it reads the table's ids, deleted rows left out."""
+    from mockserver.query import parse_list_request, run_query
+
+    store = NamespaceStore("ns")
+    for interaction_id in ("b2", "c3", "a1", "b1"):
+        store.add(rec(interaction_id))
+    store.delete("c3")
+    page = orjson.loads(run_query(store, parse_list_request(body, {}), "/list").body())
+    assert [r["interaction_id"] for r in page["results"]] == expected
+    assert ("interaction_id",) not in store.table.columns

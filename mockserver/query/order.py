@@ -16,7 +16,7 @@ import numpy.typing as npt
 from mockserver.query.compare import sort_key
 from mockserver.query.model import Sort
 from mockserver.query.paths import MISSING, TIME_PATH
-from mockserver.table import Column, Table
+from mockserver.table import ID_PATH, Column, Table
 
 Rows = npt.NDArray[np.intp]
 Keys = npt.NDArray[np.int64]
@@ -48,6 +48,8 @@ def _ranks(column: Column, as_instant: bool) -> Keys:
 
 
 def _keys(table: Table, rows: Rows, sort: Sort) -> Keys:
+    if sort.path == ID_PATH:
+        return np.zeros(len(rows), dtype=np.int64)  # the tie-break alone orders the rows
     if sort.path == TIME_PATH and not table.untimed:
         instants = table.instants[rows]
         return -instants if sort.descending else instants
@@ -66,6 +68,10 @@ def first_in_order(table: Table, rows: Rows, sort: Sort, count: int) -> Rows:
     """The first ``count`` of ``rows`` in the order ``sort`` asks for, ties by interaction_id."""
     if count <= 0 or not len(rows):
         return rows[:0]
+    if sort.path == ID_PATH and sort.descending:
+        # Ids are unique, so no tie is left to break: the order is the ascending one, reversed.
+        ascending = first_in_order(table, rows, Sort(ID_PATH, descending=False), len(rows))
+        return ascending[::-1][:count]
     keys = _keys(table, rows, sort)
     if count < len(rows):
         # Every row keyed at most as the count-th smallest key can be on the page; no other can.

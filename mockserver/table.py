@@ -109,11 +109,12 @@ class Column:
         return np.fromiter(map(self.code, values), dtype=np.int64, count=len(values))
 
     def numbers(self, exact_below: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-        """For codes 3 and up: each value as a float, and whether it is a plain number (not a boolean, nor an
-        integer of ``exact_below`` or more in magnitude, which a float would round); kept until a value is added."""
+        """For codes 3 and up: each value as a float, and whether it is a plain number: a float, or an integer
+        below ``exact_below`` in magnitude, which a float holds exactly (never a boolean). Kept until a value
+        is added."""
         if self._numbers[0] != self.version:
             plain = np.fromiter(
-                (type(v) in (int, float) and abs(v) < exact_below for v in self.values[3:]),
+                (type(v) is float or (type(v) is int and abs(v) < exact_below) for v in self.values[3:]),
                 dtype=np.bool_,
                 count=len(self.values) - 3,
             )

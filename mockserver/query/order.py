@@ -29,21 +29,60 @@ def _ranks(column: Column, as_instant: bool) -> Keys:
     kept = column.sort_ranks.get(as_instant)
     if kept is not None and kept[0] == column.version:
         return kept[1]
-    values = column.values
+    ranks = _ranked_in_bulk(column) if not as_instant else None
+    if ranks is None:
+        ranks = _ranked_one_by_one(column, as_instant)
+    column.sort_ranks[as_instant] = (column.version, ranks)
+    return ranks
+
+
+def _ranked_one_by_one(column: Column, as_instant: bool) -> Keys:
     # Codes 1 and 2 (objects, arrays holding containers) sort as any array or object does.
-    stand_ins: list[Any] = [MISSING, {}, [{}], *values[3:]]
+    stand_ins: list[Any] = [MISSING, {}, [{}], *column.values[3:]]
     keyed = sorted(
         (sort_key(value, as_instant), code)
         for code, value in enumerate(stand_ins)
         if value is not MISSING and value is not None
     )
-    ranks = np.full(len(values), _LAST, dtype=np.int64)
+    ranks = np.full(len(stand_ins), _LAST, dtype=np.int64)
     rank, previous = -1, None
     for key, code in keyed:
         if key != previous:
             rank, previous = rank + 1, key
         ranks[code] = rank
-    column.sort_ranks[as_instant] = (column.version, ranks)
+    return ranks
+
+
+def _ranked_in_bulk(column: Column) -> Keys | None:
+    """The same ranks, kind by kind in compare.sort_key's order (numbers, strings, booleans, the rest), in C.
+
+    None when an integer too large for a float is among the numbers: those go one by one.
+    """
+    values = column.values
+    numbers, plain = column.numbers(2**53)
+    kinds = [type(value) for value in values[3:]]
+    if any(kind is int and not is_plain for kind, is_plain in zip(kinds, plain.tolist(), strict=True)):
+        return None
+    ranks = np.full(len(values), _LAST, dtype=np.int64)
+    body = ranks[3:]
+    distinct, inverse = np.unique(numbers[plain], return_inverse=True)
+    body[plain] = inverse
+    next_rank = len(distinct)
+    texts = [code for code, kind in enumerate(kinds) if kind is str]
+    if texts:
+        in_order = sorted({values[code + 3] for code in texts})
+        rank_of = {text: next_rank + rank for rank, text in enumerate(in_order)}
+        body[texts] = [rank_of[values[code + 3]] for code in texts]
+        next_rank += len(in_order)
+    for flag in (False, True):
+        flagged = [code for code, kind in enumerate(kinds) if kind is bool and values[code + 3] is flag]
+        if flagged:
+            body[flagged] = next_rank
+            next_rank += 1
+    # Arrays and objects all tie (codes 1 and 2, and arrays of scalars among the values).
+    others = [code for code, kind in enumerate(kinds) if kind is list]
+    body[others] = next_rank
+    ranks[1:3] = next_rank
     return ranks
 
 

@@ -51,8 +51,8 @@ def _dedup_key(value: Any) -> Any:
     return None
 
 
-# Values of these kinds alone are their own dedup keys, so a list of them is encoded in bulk.
-_SELF_KEYED = ({str}, {int})
+# Values of one of these kinds alone are keyed by themselves, so a list of them is coded in bulk.
+_SELF_KEYED = ({str, type(None)}, {int, type(None)}, {float, type(None)}, {bool, type(None)})
 
 
 def _grown(array: npt.NDArray[Any], needed: int) -> npt.NDArray[Any]:
@@ -61,6 +61,10 @@ def _grown(array: npt.NDArray[Any], needed: int) -> npt.NDArray[Any]:
     bigger = np.zeros(max(needed, 2 * len(array)), dtype=array.dtype)
     bigger[: len(array)] = array
     return bigger
+
+
+def _all_strings(items: tuple[Any, ...]) -> bool:
+    return all(type(item) is str for item in items)
 
 
 class Column:
@@ -103,9 +107,23 @@ class Column:
 
     def codes_for(self, values: list[Any]) -> npt.NDArray[np.int64]:
         """The codes of many values at once: distinct ones found by a dict built in C, each coded once."""
-        if set(map(type, values)) in _SELF_KEYED:
-            coded = {value: self.code(value) for value in dict.fromkeys(values)}
-            return np.fromiter(map(coded.__getitem__, values), dtype=np.int64, count=len(values))
+        kinds = set(map(type, values))
+        if kinds == {dict}:
+            return np.full(len(values), OBJECT_CODE, dtype=np.int64)
+        keys: list[Any] = values
+        if kinds == {list}:
+            # Arrays of strings (interaction_type): a tuple of strings is its own key.
+            keys = list(map(tuple, values))
+            distinct = dict.fromkeys(keys) if all(map(_all_strings, keys)) else {}
+            if distinct:
+                coded = {key: self.code(list(key)) for key in distinct}
+                return np.fromiter(map(coded.__getitem__, keys), dtype=np.int64, count=len(keys))
+        elif any(kinds <= alike for alike in _SELF_KEYED):
+            distinct = dict.fromkeys(values)
+            # 0.0 and -0.0 are one dict key but print apart (search reads their text): those go one by one.
+            if float not in kinds or 0.0 not in distinct:
+                coded = {value: self.code(value) for value in distinct}
+                return np.fromiter(map(coded.__getitem__, values), dtype=np.int64, count=len(values))
         return np.fromiter(map(self.code, values), dtype=np.int64, count=len(values))
 
     def numbers(self, exact_below: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
@@ -176,19 +194,39 @@ def flatten(record: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
                 pending.append((path, value))
 
 
-def _gather(node: dict[str, Any], prefix: Path, row: int, gathered: dict[Path, tuple[list[int], list[Any]]]) -> None:
+class _Gathered:
+    """The rows and values seen at one path while a chunk of records is stored, and the keys under it.
+
+    Keyed by one key at a time from the top (``under``), so walking a record builds no path tuple
+    and hashes no tuple: the path is made once, when it is first met.
+    """
+
+    __slots__ = ("path", "rows", "under", "values")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[int] = []
+        self.values: list[Any] = []
+        self.under: dict[str, _Gathered] = {}
+
+
+def _gather(node: dict[str, Any], at: _Gathered, row: int) -> None:
     """Add ``row`` and its value to each path of ``node`` (as flatten walks it), for Table.extend."""
+    under = at.under
     for key, value in node.items():
-        path = (*prefix, key)
-        if path == ID_PATH:
-            continue
-        entry = gathered.get(path)
+        entry = under.get(key)
         if entry is None:
-            entry = gathered[path] = ([], [])
-        entry[0].append(row)
-        entry[1].append(value)
+            entry = under[key] = _Gathered((*at.path, key))
+        entry.rows.append(row)
+        entry.values.append(value)
         if type(value) is dict:
-            _gather(value, path, row, gathered)
+            _gather(value, entry, row)
+
+
+def _paths(at: _Gathered) -> Iterator[_Gathered]:
+    for entry in at.under.values():
+        yield entry
+        yield from _paths(entry)
 
 
 class Table:
@@ -240,7 +278,7 @@ class Table:
     def extend(self, rows: Iterable[tuple[str, bytes, dict[str, Any], int | None]]) -> None:
         """Store many records at once: values gathered per path, then coded and written one array per path."""
         start = self.size
-        gathered: dict[Path, tuple[list[int], list[Any]]] = {}
+        top = _Gathered(())
         keys: list[int] = []
         instants: list[int] = []
         row = start
@@ -253,18 +291,19 @@ class Table:
                 self.untimed += 1
                 instant = NOT_AN_INSTANT
             instants.append(instant)
-            _gather(record, (), row, gathered)
+            _gather(record, top, row)
             row += 1
         self.size = row
         self._grow(row)
         self.alive[start:row] = True
         self.id_keys[start:row] = np.asarray(keys, dtype=np.uint64)
         self.instants[start:row] = np.asarray(instants, dtype=np.int64)
-        for path, (at, values) in gathered.items():
-            column = self.columns.get(path)
+        top.under.pop("interaction_id", None)  # no column: the table keeps the ids (IdColumn)
+        for entry in _paths(top):
+            column = self.columns.get(entry.path)
             if column is None:
-                column = self.columns[path] = Column(0)
-            column.put_many(np.asarray(at, dtype=np.int64), column.codes_for(values))
+                column = self.columns[entry.path] = Column(0)
+            column.put_many(np.asarray(entry.rows, dtype=np.int64), column.codes_for(entry.values))
 
     def remove(self, interaction_id: str) -> int:
         """Tombstone the record's row; returns it."""

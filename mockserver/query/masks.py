@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import orjson
 
+from mockserver.jsonio import loads
 from mockserver.query.conditions import ORDER, holds, instants_at
 from mockserver.query.model import AllOf, AnyOf, Condition, Equals, Instant, Node, Path
 from mockserver.query.paths import MISSING, TIME_PATH, reader
@@ -67,7 +67,7 @@ def _read_back(table: Table, rows: npt.NDArray[np.intp], path: Path, test: Calla
     raws = table.raws
     for row in rows.tolist():
         raw = raws[row]
-        mask[row] = raw is not None and test(read(orjson.loads(raw)))
+        mask[row] = raw is not None and test(read(loads(raw)))
 
 
 def _has_object(operand: Any) -> bool:
@@ -109,7 +109,7 @@ def _instant_mask(table: Table, condition: Condition, test: Callable[[Any], bool
         raws = table.raws
         for row in rows.tolist():
             raw = raws[row]
-            mask[row] = raw is not None and test(extract(orjson.loads(raw)))
+            mask[row] = raw is not None and test(extract(loads(raw)))
     return mask
 
 
@@ -171,6 +171,6 @@ def search_mask(table: Table, terms: tuple[str, ...]) -> Mask:
     for row in rows.tolist():
         raw = raws[row]
         if raw is not None:
-            text = searchable_text(orjson.loads(raw))
+            text = searchable_text(loads(raw))
             found[row] = all(term in text for term in terms)
     return found

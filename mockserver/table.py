@@ -34,6 +34,8 @@ NOT_AN_INSTANT = np.iinfo(np.int64).min
 ID_PATH: tuple[str, ...] = ("interaction_id",)
 _SCALARS = (str, int, float, bool, type(None))
 _INITIAL_CAPACITY = 1024
+# Tombstones are dropped once there are this many and they are at least half the rows.
+_COMPACT_FROM = 1024
 
 
 def _dedup_key(value: Any) -> Any:
@@ -305,14 +307,33 @@ class Table:
                 column = self.columns[entry.path] = Column(0)
             column.put_many(np.asarray(entry.rows, dtype=np.int64), column.codes_for(entry.values))
 
-    def remove(self, interaction_id: str) -> int:
-        """Tombstone the record's row; returns it."""
+    def remove(self, interaction_id: str) -> None:
+        """Tombstone the record's row; once most rows are tombstones, compact the table."""
         row = self.row_of.pop(interaction_id)
         self.alive[row] = False
         self.untimed -= int(self.instants[row] == NOT_AN_INSTANT)
         self.raws[row] = None
         self.ids[row] = None
-        return row
+        dead = self.size - len(self.row_of)
+        if dead >= _COMPACT_FROM and 2 * dead >= self.size:
+            self._compact()
+
+    def _compact(self) -> None:
+        """Drop the tombstones: every array keeps its live rows, in order. Linear, and only after as many
+        deletes as live rows, so each delete pays a constant share of it."""
+        before = self.size
+        keep = np.flatnonzero(self.live())
+        kept = keep.tolist()
+        raws, ids = self.raws, self.ids
+        self.raws = [raws[row] for row in kept]
+        self.ids = [ids[row] for row in kept]
+        self.row_of = {interaction_id: row for row, interaction_id in enumerate(self.ids) if interaction_id}
+        self.size = len(kept)
+        self.alive = np.ones(self.size, dtype=np.bool_)
+        self.id_keys = self.id_keys[keep]
+        self.instants = self.instants[keep]
+        for column in self.columns.values():
+            column.codes = column.at(before)[keep]
 
     def live(self) -> npt.NDArray[np.bool_]:
         return self.alive[: self.size]

@@ -253,3 +253,51 @@ def test_a_value_read_back_from_its_json_keeps_integers_past_64_bits() -> None:
     store.add(rec("small", metadata={"items": [{"n": 7}]}))
     page = orjson.loads(run_query(store, parse_list_request({"search": str(2**70)}, {}), "/list").body())
     assert [r["interaction_id"] for r in page["results"]] == ["big"]
+
+
+def test_tombstones_are_compacted_and_every_column_stays_right() -> None:
+    """After as many deletes as live rows, the table drops its dead rows; queries answer as before."""
+    from mockserver.query import parse_list_request, run_query
+
+    store = NamespaceStore("ns")
+    store.fill(rec(f"{i:05d}", position=i % 10, metadata={"city": f"c{i % 3}"}) for i in range(3000))
+    for i in range(0, 3000, 3):
+        store.delete(f"{i:05d}")
+    for i in range(1, 3000, 3):
+        store.delete(f"{i:05d}")
+    table = store.table
+    # Compacted once, when 1,500 of 3,000 rows were dead; the 500 deleted since are tombstones.
+    assert table.size == 1500 and len(store) == 1000
+    assert int(table.live().sum()) == 1000
+    assert held(store, ("metadata", "city")) == ["c2"] * 1000
+    assert held(store, ("position",)) == [i % 10 for i in range(2, 3000, 3)]
+    body = {"filters": {"position": {"lte": 2}}, "sort": {"field": "position", "direction": "desc"}}
+    page = orjson.loads(run_query(store, parse_list_request(body, {"limit": "2"}), "/list").body())
+    assert page["pagination"]["total"] == len([i for i in range(2, 3000, 3) if i % 10 <= 2])
+    assert [r["interaction_id"] for r in page["results"]] == ["00002", "00032"]
+    store.add(rec("new", position=2))
+    assert store.get("new")["position"] == 2 and held(store, ("position",))[-1] == 2
+
+
+@given(RECORDS, st.lists(st.sampled_from("abcdefghij"), max_size=20))
+def test_compacting_changes_no_answer(records: list[dict[str, Any]], doomed: list[str]) -> None:
+    """A table compacting at every chance answers exactly as one that never does."""
+    from unittest import mock
+
+    from mockserver.query import parse_list_request, run_query
+
+    stores = []
+    for compact_from in (1, 10**9):
+        with mock.patch("mockserver.table._COMPACT_FROM", compact_from):
+            store = NamespaceStore("ns")
+            store.fill(records)
+            for interaction_id in doomed:
+                if interaction_id in store.table.row_of:
+                    store.delete(interaction_id)
+                    store.add(rec(interaction_id + "-again", position=len(store) % 6))
+        stores.append(store)
+    body = {"filters": {"position": {"gte": 1}}, "sort": {"field": "position"}}
+    answers = [run_query(s, parse_list_request(body, {"limit": "100"}), "/list").body() for s in stores]
+    assert answers[0] == answers[1]
+    assert list(stores[0]) == list(stores[1])
+    assert held(stores[0], ("position",)) == held(stores[1], ("position",))

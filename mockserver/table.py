@@ -3,9 +3,9 @@
 Every path a record holds (top-level fields, and every key reached through objects inside
 ``metadata``, ``query_snapshot`` or any other object) gets a dictionary-encoded column the
 moment the record is stored, so a query on a path never seen before reads columns that are
-already there instead of decoding every record again. Rows are appended and never move; a
-deleted row is a tombstone (``alive`` false) until the table is compacted, so a write never
-rebuilds a column nor copies whole arrays per record.
+already there instead of decoding every record again. Rows are appended; a deleted row is a
+tombstone (``alive`` false) until half the rows are, when the table drops them in one linear
+pass, so a write never rebuilds a column nor copies whole arrays per record.
 
 Codes: 0 is "missing", 1 an object (its keys have columns of their own), 2 an array holding
 arrays or objects (read from the record itself when a query needs it: rare), 3 and up a
@@ -179,23 +179,6 @@ def id_key(interaction_id: str) -> int:
     return int.from_bytes(interaction_id.encode()[:8].ljust(8, b"\0"), "big")
 
 
-def flatten(record: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
-    """Every (path, value) of a record that gets a column, through objects only (a path never steps into an array).
-
-    ``interaction_id`` has none: the table keeps every row's id already (IdColumn reads them).
-    """
-    pending: list[tuple[Path, dict[str, Any]]] = [((), record)]
-    while pending:
-        prefix, node = pending.pop()
-        for key, value in node.items():
-            path = (*prefix, key)
-            if path == ID_PATH:
-                continue
-            yield path, value
-            if type(value) is dict:
-                pending.append((path, value))
-
-
 class _Gathered:
     """The rows and values seen at one path while a chunk of records is stored, and the keys under it.
 
@@ -213,7 +196,7 @@ class _Gathered:
 
 
 def _gather(node: dict[str, Any], at: _Gathered, row: int) -> None:
-    """Add ``row`` and its value to each path of ``node`` (as flatten walks it), for Table.extend."""
+    """Add ``row`` and its value to each path of ``node``, through objects only (a path never steps into an array)."""
     under = at.under
     for key, value in node.items():
         entry = under.get(key)
@@ -252,8 +235,8 @@ class Table:
     def __len__(self) -> int:
         return len(self.row_of)
 
-    def append(self, interaction_id: str, raw: bytes, record: dict[str, Any], instant: int | None) -> int:
-        """Store one record (its id must not be stored already); returns its row."""
+    def append(self, interaction_id: str, raw: bytes, record: dict[str, Any], instant: int | None) -> None:
+        """Store one record (its id must not be stored already)."""
         row = self.size
         self.size += 1
         self.raws.append(raw)
@@ -264,13 +247,14 @@ class Table:
         self.id_keys[row] = id_key(interaction_id)
         self.instants[row] = NOT_AN_INSTANT if instant is None else instant
         self.untimed += instant is None
-        columns = self.columns
-        for path, value in flatten(record):
-            column = columns.get(path)
+        top = _Gathered(())
+        _gather(record, top, row)
+        top.under.pop("interaction_id", None)  # no column: the table keeps the ids (IdColumn)
+        for entry in _paths(top):
+            column = self.columns.get(entry.path)
             if column is None:
-                column = columns[path] = Column(len(self.alive))
-            column.put(row, column.code(value))
-        return row
+                column = self.columns[entry.path] = Column(len(self.alive))
+            column.put(row, column.code(entry.values[0]))
 
     def _grow(self, size: int) -> None:
         self.alive = _grown(self.alive, size)

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import fixtures.workers
 import specs
-from fixtures import generate_encoded, generate_interactions
+from fixtures import generate_encoded, generate_interactions, generate_jsonl
 from fixtures.generator import BLOCK_USERS, DEFAULT_START, Blocks, data_set
 from fixtures.journeys import Traffic
 from fixtures.pools import pools_for
@@ -110,6 +110,11 @@ def test_workers_make_the_very_bytes_one_process_makes(
     assert encoded(generate_interactions(count, seed, "shards", workers=workers, **options)) == single
     assert list(generate_encoded(count, seed, "shards", workers=workers, **options)) == single
     assert list(generate_encoded(count, seed, "shards", **options)) == single
+    lines = b"".join(record + b"\n" for record in single)
+    for processes in (1, workers):
+        chunks = list(generate_jsonl(count, seed, "shards", workers=processes, **options))
+        assert b"".join(chunks) == lines
+        assert all(chunk.endswith(b"\n") for chunk in chunks)
 
 
 @settings(max_examples=25, deadline=None)
@@ -178,6 +183,8 @@ def test_workers_must_be_a_whole_number_of_one_or_more(workers: Any) -> None:
         list(generate_interactions(10, 1, workers=workers))
     with pytest.raises(ValueError, match="workers must be"):
         list(generate_encoded(10, 1, workers=workers))
+    with pytest.raises(ValueError, match="workers must be"):
+        list(generate_jsonl(10, 1, workers=workers))
 
 
 def test_block_users_must_be_one_or_more() -> None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import fixtures.parquet
 from fixtures import RecordsFileError, generate_interactions, generate_tables, iter_records, read_records, write_records
-from fixtures.io import write_encoded
+from fixtures.io import write_encoded, write_jsonl_chunks
 from fixtures.parquet import RecordsWriter, records_to_table
 from fixtures.records import RECORD_FIELDS
 
@@ -311,11 +311,19 @@ def test_a_parquet_file_with_bad_values_names_the_row(columns: dict[str, Any], w
         list(read_records(path))
 
 
-def test_json_writers_agree_with_and_without_encoding_first(records: list[Record]) -> None:
+@pytest.mark.parametrize("count", [0, 1, 2, 50])
+def test_json_writers_agree_with_and_without_encoding_first(count: int, records: list[Record]) -> None:
+    lines = [orjson.dumps(r) + b"\n" for r in records[:count]]
     for fmt in ("jsonl", "json"):
-        direct, encoded = io.BytesIO(), io.BytesIO()
-        write_records(records[:50], direct, fmt)  # type: ignore[arg-type]
-        write_encoded([orjson.dumps(r) for r in records[:50]], encoded, fmt)  # type: ignore[arg-type]
-        assert direct.getvalue() == encoded.getvalue()
+        direct, encoded, chunked = io.BytesIO(), io.BytesIO(), io.BytesIO()
+        assert write_records(records[:count], direct, fmt) == count  # type: ignore[arg-type]
+        assert write_encoded([line[:-1] for line in lines], encoded, fmt) == count  # type: ignore[arg-type]
+        chunks = [b"".join(lines[:1]), b"", b"".join(lines[1:7]), b"".join(lines[7:])]
+        assert write_jsonl_chunks(chunks, chunked, fmt) == count  # type: ignore[arg-type]
+        assert direct.getvalue() == encoded.getvalue() == chunked.getvalue()
     with pytest.raises(ValueError, match="jsonl or json"):
         write_encoded([], io.BytesIO(), "parquet")
+    with pytest.raises(ValueError, match="jsonl or json"):
+        write_jsonl_chunks([], io.BytesIO(), "parquet")
+    with pytest.raises(ValueError, match="ends with a newline"):
+        write_jsonl_chunks([b'{"a":1}'], io.BytesIO())

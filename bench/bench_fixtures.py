@@ -99,24 +99,28 @@ def bench_generation(count: int, start_methods: list[str]) -> None:
 
 
 def bench_per_record(count: int) -> None:
-    """The generator's own cost per record, in this process, garbage collector as in use."""
-    from fixtures.generator import data_set
+    """The generator's own cost per record, in this process, as a worker makes a block."""
+    from fixtures.generator import _block_json, data_set
     from fixtures.pools import pools_for
 
     began = time.perf_counter()
     pools_for(SEED)
     print(f"pools for seed {SEED}: {(time.perf_counter() - began) * 1000:.0f} ms (once per seed and process)")
     blocks = data_set(SEED, "per-record")
-    blocks.records(0)  # caches (hashed plans, feature ids) warm, as in a long run
-    made = 0
-    block = 1
-    gc.collect()
-    began = time.perf_counter()
-    while made < count:
-        made += len(blocks.records(block))
-        block += 1
-    seconds = time.perf_counter() - began
-    print(f"per record, one process: {seconds / made * 1e6:.2f} µs ({made / seconds:,.0f} records/s, {made:,})")
+    _block_json(blocks, 0)  # caches (hashed plans, feature ids) warm, as in a long run
+    for label, make in (
+        ("records (dicts, dropped as made)", lambda block: sum(map(len, blocks.sessions(block)))),
+        ("records + JSON (a worker's block)", lambda block: _block_json(blocks, block)[0]),
+    ):
+        gc.collect()
+        made = 0
+        block = 1
+        began = time.perf_counter()
+        while made < count:
+            made += make(block)
+            block += 1
+        seconds = time.perf_counter() - began
+        print(f"per record, one process, {label}: {seconds / made * 1e6:.2f} µs ({made / seconds:,.0f} records/s)")
 
 
 def _cli() -> list[str]:
@@ -149,6 +153,16 @@ def bench_cli(count: int) -> None:
                 size = "" if target == os.devnull else f", {Path(target).stat().st_size / 2**20:,.0f} MiB"
                 label = f"--format {fmt} --workers {workers} -o {output}"
                 _line(label, count, seconds, f"  peak {peak:.0f} MiB{size}")
+        for name in ("demo.jsonl", "demo.parquet"):
+            script = (
+                "import sys, time; from fixtures import read_records; began = time.perf_counter(); "
+                "n = sum(1 for _ in read_records(sys.argv[1])); print(n, time.perf_counter() - began)"
+            )
+            done = subprocess.run(
+                [sys.executable, "-c", script, str(Path(directory) / name)], check=True, capture_output=True, text=True
+            )
+            made, seconds = done.stdout.split()
+            _line(f"read_records({name}) back to dicts", int(made), float(seconds))
 
 
 def main() -> None:

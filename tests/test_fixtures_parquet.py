@@ -130,6 +130,13 @@ def test_unicode_nesting_nulls_missing_fields_and_odd_values_read_back_exactly()
     same(list(iter_records(io.BytesIO(parquet_bytes(written)))), written)
 
 
+def test_json_columns_without_nulls_take_the_quick_way_and_keep_huge_integers() -> None:
+    written: list[Record] = [{"metadata": {"n": n, "s": "é"}, "query_snapshot": {"text": "q"}} for n in range(300)]
+    same(list(iter_records(io.BytesIO(parquet_bytes(written)))), written)
+    written[150]["metadata"]["n"] = 2**64 + 1  # orjson refuses it: the one-by-one way, exactly
+    same(list(iter_records(io.BytesIO(parquet_bytes(written)))), written)
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),

@@ -163,6 +163,21 @@ def test_closing_early_stops_the_workers_promptly() -> None:
     assert time.monotonic() - began < 30, "no worker made ten million records"
 
 
+def test_blocks_come_back_through_files_or_the_pipe_alike(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    expected = encoded(generate_interactions(2000, 6, "spill", block_users=30))
+    monkeypatch.setattr(fixtures.workers, "_SPILL_DIRS", (str(tmp_path),))
+    for files in (True, False):  # files in a directory, or (none usable) all through the pipe
+        if not files:
+            monkeypatch.setattr(fixtures.workers, "_spill_dir", lambda: None)
+        for make in (generate_interactions, generate_encoded):
+            made = list(make(2000, 6, "spill", workers=2, block_users=30))
+            assert (encoded(made) if make is generate_interactions else made) == expected
+        assert list(tmp_path.iterdir()) == [], "the blocks' directory is removed"
+    # A worker that cannot write its file (here: the directory is gone) sends the block itself.
+    spilled = fixtures.workers._make_and_spill(_fails, str(tmp_path / "gone"), data_set(1, "x"), 0)
+    assert spilled == (1, b"{}", None)
+
+
 def _fails(blocks: Blocks, block: int) -> tuple[int, bytes]:
     if block == 2:
         raise LookupError(f"block {block} cannot be made")

@@ -19,7 +19,7 @@ import orjson
 from fixtures import generate_interactions
 from mockserver.query import parse_list_request, run_query
 from mockserver.query.memo import Memo
-from mockserver.store import NamespaceStore
+from mockserver.store import NamespaceStore, rows_of
 
 PATH = "/v1/retrievers/interactions/list"
 
@@ -105,7 +105,7 @@ def _p(values: list[float], q: float) -> float:
 def bench(size: int, repeat: int) -> None:
     started = time.perf_counter()
     store = ColdNamespace("bench")
-    store.fill(generate_interactions(size, 42, "bench"))
+    store.fill(rows_of(generate_interactions(size, 42, "bench")))
     print(f"\n{size:,} records (generated and stored in {time.perf_counter() - started:.1f} s)")
     for kind, queries in _queries(store).items():
         all_times: list[float] = []

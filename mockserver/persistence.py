@@ -21,7 +21,7 @@ from aiohttp import web
 from mockserver.errors import StartupError
 from mockserver.jsonio import dumps, loads
 from mockserver.state import SETTINGS, STORE
-from mockserver.store import Record, Store
+from mockserver.store import Record, Store, rows_of
 
 FORMAT = "mixpeek-interactions-mock/state"
 VERSION = 1
@@ -111,7 +111,7 @@ def snapshot(store: Store) -> dict[str, list[bytes]]:
 
 def restore(store: Store, saved: Mapping[str, Sequence[Record]]) -> None:
     for name, records in saved.items():
-        store.replace(name, records)
+        store.replace(name, rows_of(records))
 
 
 def persistence(path: Path, interval_s: float) -> Callable[[web.Application], AsyncIterator[None]]:

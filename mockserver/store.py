@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
+from fixtures import collector_paused
 from mockserver.errors import NamespaceFull, NotFound
 from mockserver.jsonio import dumps, loads
 from mockserver.query.instants import read_instant
 from mockserver.query.memo import Memo
-from mockserver.table import Table
+from mockserver.table import Rows, Stored, Table, decompose
 
 Record = dict[str, Any]
-Seeder = Callable[[str], Iterable[Record]]
+Seeder = Callable[[str], Iterable[Rows]]
 
 # Remembered per namespace until its next write: the ordered matches of this many queries, and
 # this many whole list answers, each with its request body at most ANSWER_BYTES (8 MB in all).
@@ -35,8 +35,9 @@ ANSWER_BYTES = 64 * 1024
 # objects are still freed as usual when no longer used; only a cycle that was already garbage
 # at that moment is never collected, which is why small namespaces (a test's) are not frozen.
 FROZEN_FROM = 10_000
-# Records stored by one Table.extend while a namespace fills.
-_FILL_CHUNK = 8192
+# Records taken apart at a time (rows_of): a million record dicts held at once would weigh
+# gigabytes, and the memory they leave behind is not all given back.
+ROWS_CHUNK = 8192
 
 
 def _instant(record: Record, stamped_us: int | None) -> int | None:
@@ -50,6 +51,20 @@ def _instant(record: Record, stamped_us: int | None) -> int | None:
 def _encoded(record: Record) -> bytes:
     # A copy: orjson hands back its whole write buffer (8 KB however short the JSON), ten times the record.
     return memoryview(dumps(record)).tobytes()
+
+
+def rows_of(records: Iterable[Record], chunk: int = ROWS_CHUNK) -> Iterator[Rows]:
+    """Records taken apart ``chunk`` at a time, in order; a repeated id starts a new chunk, so that
+    storing them leaves what adding them one by one would (the later record replaces the earlier)."""
+    batch: dict[str, Stored] = {}
+    for record in records:
+        interaction_id = record["interaction_id"]
+        if interaction_id in batch or len(batch) >= chunk:
+            yield decompose(batch.values())
+            batch.clear()
+        batch[interaction_id] = (interaction_id, _encoded(record), record, _instant(record, None))
+    if batch:
+        yield decompose(batch.values())
 
 
 class NamespaceStore:
@@ -82,24 +97,10 @@ class NamespaceStore:
         self._changed()
         return raw
 
-    def fill(self, records: Iterable[Record]) -> None:
-        """Store many records (seeding, resets, state files), forgetting what was remembered once for all.
-
-        They go to the table a chunk at a time: a million record dicts held at once would weigh
-        gigabytes, and the memory they leave behind is not all given back.
-        """
-        table = self.table
-        batch: dict[str, tuple[str, bytes, Record, int | None]] = {}
-        for record in records:
-            interaction_id = record["interaction_id"]
-            if interaction_id in batch or interaction_id in table.row_of or len(batch) >= _FILL_CHUNK:
-                # A repeated id replaces the earlier record, as add does: store what came before it first.
-                table.extend(batch.values())
-                batch.clear()
-                if interaction_id in table.row_of:
-                    table.remove(interaction_id)
-            batch[interaction_id] = (interaction_id, _encoded(record), record, _instant(record, None))
-        table.extend(batch.values())
+    def fill(self, parts: Iterable[Rows]) -> None:
+        """Store many records (seeding, resets, state files), forgetting what was remembered once for all."""
+        for rows in parts:
+            self.table.extend(rows)
         self._changed()
 
     def raw(self, interaction_id: str) -> bytes:
@@ -156,30 +157,17 @@ class Store:
         """Forget every namespace; each is seeded afresh on its next use."""
         self._namespaces.clear()
 
-    def replace(self, name: str, records: Iterable[Record]) -> NamespaceStore:
-        """Make ``records`` the whole content of a namespace (seeding, resets, state files)."""
+    def replace(self, name: str, parts: Iterable[Rows]) -> NamespaceStore:
+        """Make these records the whole content of a namespace (seeding, resets, state files)."""
         if self._allowed is not None and name not in self._allowed:
             raise NotFound("Namespace not found", {"id": name, "resource": "namespace"})
         replaced = NamespaceStore(name)
-        with _collector_paused():
-            replaced.fill(records)
+        with collector_paused():
+            replaced.fill(parts)
         if len(replaced) >= FROZEN_FROM:
             gc.freeze()
         self._namespaces[name] = replaced
         return replaced
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a namespace fills or merges: that makes no cycles, and
-    each collection would rescan every container kept so far (0.4 s of a 100k seeding)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def ensure_room(namespace: NamespaceStore, adding: int, limit: int) -> None:

@@ -15,6 +15,8 @@ distinct scalar or array of scalars, kept once in ``values``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -98,14 +100,41 @@ class Column:
         code = self._code_of.get(key)
         if code is None:
             code = len(self.values)
-            self.values.append(value)
-            self._code_of[key] = code
-            self.version += 1
-            if code > self._max_code:
-                wider = np.uint16 if code <= np.iinfo(np.uint16).max else np.uint32
-                self.codes = self.codes.astype(wider)
-                self._max_code = int(np.iinfo(wider).max)
+            self._keep([value], [key])
         return code
+
+    def _keep(self, values: list[Any], keys: list[Any]) -> None:
+        """Add new distinct values (``keys`` their dedup keys), coded in order from the next free code."""
+        first = len(self.values)
+        self.values += values
+        self._code_of.update(zip(keys, range(first, first + len(keys)), strict=True))
+        self.version += 1
+        if len(self.values) - 1 > self._max_code:
+            wider = np.uint16 if len(self.values) - 1 <= np.iinfo(np.uint16).max else np.uint32
+            self.codes = self.codes.astype(wider)
+            self._max_code = int(np.iinfo(wider).max)
+
+    def _codes_of_distinct(self, distinct: list[Any]) -> list[int]:
+        """The codes of values no two of which share a dedup key, new ones kept. Where all (but a null) are
+        of one scalar kind, their keys are made, looked up and added in bulk, by dict operations in C: most
+        of the time of storing a million records went to coding each new value alone."""
+        kinds = set(map(type, distinct))
+        if kinds == {str, type(None)} or kinds == {int, type(None)} or kinds == {float, type(None)}:
+            where = distinct.index(None)
+            rest = self._codes_of_distinct(distinct[:where] + distinct[where + 1 :])
+            return [*rest[:where], self.code(None), *rest[where:]]
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind is str:
+            keys = distinct
+        elif kind is int or kind is bool or (kind is float and 0.0 not in distinct):
+            keys = list(zip(repeat(kind), distinct))
+        else:
+            return [self.code(value) for value in distinct]
+        known = list(map(self._code_of.get, keys))
+        if None in known:
+            new = [index for index, code in enumerate(known) if code is None]
+            self._keep([distinct[index] for index in new], [keys[index] for index in new])
+        return list(map(self._code_of.__getitem__, keys))
 
     def codes_for(self, values: list[Any]) -> npt.NDArray[np.int64]:
         """The codes of many values at once: distinct ones found by a dict built in C, each coded once."""
@@ -124,9 +153,15 @@ class Column:
             distinct = dict.fromkeys(values)
             # 0.0 and -0.0 are one dict key but print apart (search reads their text): those go one by one.
             if float not in kinds or 0.0 not in distinct:
-                coded = {value: self.code(value) for value in distinct}
+                coded = dict(zip(distinct, self._codes_of_distinct(list(distinct)), strict=True))
                 return np.fromiter(map(coded.__getitem__, values), dtype=np.int64, count=len(values))
         return np.fromiter(map(self.code, values), dtype=np.int64, count=len(values))
+
+    def codes_of_values(self, values: list[Any]) -> npt.NDArray[np.int64]:
+        """The codes of the distinct values of a path in ``Rows`` (see ``decompose``), new ones kept."""
+        if any(type(value) is list for value in values):
+            return np.fromiter(map(self.code, values), dtype=np.int64, count=len(values))
+        return np.asarray(self._codes_of_distinct(values), dtype=np.int64)
 
     def numbers(self, exact_below: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """For codes 3 and up: each value as a float, and whether it is a plain number: a float, or an integer
@@ -162,10 +197,9 @@ class Column:
         self.codes = _grown(self.codes, row + 1)
         self.codes[row] = code
 
-    def put_many(self, rows: npt.NDArray[np.int64], codes: npt.NDArray[np.int64]) -> None:
-        if len(rows):
-            self.codes = _grown(self.codes, int(rows[-1]) + 1)
-            self.codes[rows] = codes
+    def put_from(self, start: int, codes: npt.NDArray[np.int64]) -> None:
+        self.codes = _grown(self.codes, start + len(codes))
+        self.codes[start : start + len(codes)] = codes
 
     def at(self, size: int) -> Codes:
         """The codes of the first ``size`` rows (rows never given a value read as missing)."""
@@ -180,10 +214,12 @@ def id_key(interaction_id: str) -> int:
 
 
 class _Gathered:
-    """The rows and values seen at one path while a chunk of records is stored, and the keys under it.
+    """The rows and values seen at one path while records are taken apart, and the keys under it.
 
     Keyed by one key at a time from the top (``under``), so walking a record builds no path tuple
-    and hashes no tuple: the path is made once, when it is first met.
+    and hashes no tuple: the path is made once, when it is first met. Record by record: going key
+    by key over all records instead (a ``map`` of ``dict.get`` in C) measured twice as slow, each
+    record's memory being read once per path.
     """
 
     __slots__ = ("path", "rows", "under", "values")
@@ -209,9 +245,69 @@ def _gather(node: dict[str, Any], at: _Gathered, row: int) -> None:
 
 
 def _paths(at: _Gathered) -> Iterator[_Gathered]:
+    """Every path gathered under ``at`` but ``interaction_id``: the table keeps the ids (IdColumn)."""
     for entry in at.under.values():
-        yield entry
-        yield from _paths(entry)
+        if entry.path != ID_PATH:
+            yield entry
+            yield from _paths(entry)
+
+
+Stored = tuple[str, bytes, dict[str, Any], int | None]  # (id, JSON bytes, the record, its instant or None)
+
+
+@dataclass(slots=True)
+class Rows:
+    """Records taken apart as a table keeps them, not yet in a table: plain data, cheap to pickle.
+
+    What a worker process or a file reader hands over; ``Table.extend`` appends it with one array
+    operation per path, coding only each path's distinct values into the table's own. Each path's
+    ``codes`` has a code for every row: 0..2 as in a column, 3 and up ``values[code - 3]``. Ids are
+    distinct within one ``Rows``.
+    """
+
+    ids: list[str]
+    raws: list[bytes]
+    id_keys: npt.NDArray[np.uint64]
+    instants: npt.NDArray[np.int64]  # NOT_AN_INSTANT where the record has no instant
+    paths: dict[Path, tuple[list[Any], Codes]]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def head(self, count: int) -> Rows:
+        """The first ``count`` rows."""
+        return Rows(
+            self.ids[:count],
+            self.raws[:count],
+            self.id_keys[:count],
+            self.instants[:count],
+            # A path none of the first rows holds has no column made for it, as if they had been alone.
+            {path: (values, codes[:count]) for path, (values, codes) in self.paths.items() if codes[:count].any()},
+        )
+
+
+def decompose(records: Iterable[Stored]) -> Rows:
+    """Take records apart (ids distinct): the values at every path gathered in one walk, each path coded in bulk."""
+    top = _Gathered(())
+    ids: list[str] = []
+    raws: list[bytes] = []
+    instants: list[int] = []
+    for row, (interaction_id, raw, record, instant) in enumerate(records):
+        ids.append(interaction_id)
+        raws.append(raw)
+        instants.append(NOT_AN_INSTANT if instant is None else instant)
+        _gather(record, top, row)
+    paths: dict[Path, tuple[list[Any], Codes]] = {}
+    for entry in _paths(top):
+        local = Column(len(ids))
+        codes = local.codes_for(entry.values)  # first: it may widen local.codes
+        if len(entry.rows) == len(ids):
+            local.codes[:] = codes  # every row holds the path: rows are 0, 1, 2...
+        else:
+            local.codes[entry.rows] = codes
+        paths[entry.path] = (local.values[FIRST_VALUE_CODE:], local.codes)
+    keys = np.fromiter(map(id_key, ids), dtype=np.uint64, count=len(ids))
+    return Rows(ids, raws, keys, np.asarray(instants, dtype=np.int64), paths)
 
 
 class Table:
@@ -249,7 +345,6 @@ class Table:
         self.untimed += instant is None
         top = _Gathered(())
         _gather(record, top, row)
-        top.under.pop("interaction_id", None)  # no column: the table keeps the ids (IdColumn)
         for entry in _paths(top):
             column = self.columns.get(entry.path)
             if column is None:
@@ -261,35 +356,27 @@ class Table:
         self.id_keys = _grown(self.id_keys, size)
         self.instants = _grown(self.instants, size)
 
-    def extend(self, rows: Iterable[tuple[str, bytes, dict[str, Any], int | None]]) -> None:
-        """Store many records at once: values gathered per path, then coded and written one array per path."""
+    def extend(self, rows: Rows) -> None:
+        """Append decomposed records, replacing those whose ids are stored already (as ``append`` after a
+        removal would): per path, its distinct values are coded once and its rows' codes mapped in one go."""
+        for interaction_id in [interaction_id for interaction_id in rows.ids if interaction_id in self.row_of]:
+            self.remove(interaction_id)  # which may compact the table: a new row_of
         start = self.size
-        top = _Gathered(())
-        keys: list[int] = []
-        instants: list[int] = []
-        row = start
-        for interaction_id, raw, record, instant in rows:
-            self.raws.append(raw)
-            self.ids.append(interaction_id)
-            self.row_of[interaction_id] = row
-            keys.append(id_key(interaction_id))
-            if instant is None:
-                self.untimed += 1
-                instant = NOT_AN_INSTANT
-            instants.append(instant)
-            _gather(record, top, row)
-            row += 1
-        self.size = row
-        self._grow(row)
-        self.alive[start:row] = True
-        self.id_keys[start:row] = np.asarray(keys, dtype=np.uint64)
-        self.instants[start:row] = np.asarray(instants, dtype=np.int64)
-        top.under.pop("interaction_id", None)  # no column: the table keeps the ids (IdColumn)
-        for entry in _paths(top):
-            column = self.columns.get(entry.path)
+        end = self.size = start + len(rows)
+        self.raws += rows.raws
+        self.ids += rows.ids
+        self.row_of.update(zip(rows.ids, range(start, end), strict=True))
+        self._grow(end)
+        self.alive[start:end] = True
+        self.id_keys[start:end] = rows.id_keys
+        self.instants[start:end] = rows.instants
+        self.untimed += int(np.count_nonzero(rows.instants == NOT_AN_INSTANT))
+        for path, (values, codes) in rows.paths.items():
+            column = self.columns.get(path)
             if column is None:
-                column = self.columns[entry.path] = Column(0)
-            column.put_many(np.asarray(entry.rows, dtype=np.int64), column.codes_for(entry.values))
+                column = self.columns[path] = Column(0)
+            mapping = np.concatenate((np.arange(FIRST_VALUE_CODE, dtype=np.int64), column.codes_of_values(values)))
+            column.put_from(start, mapping[codes])
 
     def remove(self, interaction_id: str) -> None:
         """Tombstone the record's row; once most rows are tombstones, compact the table."""

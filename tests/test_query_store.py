@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -15,8 +16,8 @@ from fixtures.stamps import Timestamps
 from mockserver.errors import NotFound
 from mockserver.jsonio import loads
 from mockserver.query.paths import MISSING, reader
-from mockserver.store import FROZEN_FROM, NamespaceStore, Store
-from mockserver.table import OBJECT, OPAQUE
+from mockserver.store import FROZEN_FROM, NamespaceStore, Store, rows_of
+from mockserver.table import OBJECT, OPAQUE, Rows
 
 
 def rec(interaction_id: str, stamp: str | None = "2025-01-01T00:00:00Z", **fields: Any) -> dict[str, Any]:
@@ -119,8 +120,10 @@ RECORDS = st.lists(
 )
 
 
-@given(RECORDS, RECORDS)
-def test_filling_at_once_is_adding_one_by_one(before: list[dict[str, Any]], records: list[dict[str, Any]]) -> None:
+@given(RECORDS, RECORDS, st.integers(1, 90))
+def test_filling_at_once_is_adding_one_by_one(
+    before: list[dict[str, Any]], records: list[dict[str, Any]], chunk: int
+) -> None:
     """fill (seeding) must leave a namespace as add would, repeated ids included, and forget remembered reads."""
     one_by_one, at_once = NamespaceStore("ns"), NamespaceStore("ns")
     for store in (one_by_one, at_once):
@@ -129,7 +132,7 @@ def test_filling_at_once_is_adding_one_by_one(before: list[dict[str, Any]], reco
         store.answers.put("query", b"answer")
     for record in records:
         one_by_one.add(record)
-    at_once.fill(records)
+    at_once.fill(rows_of(records, chunk))
     assert observed(at_once) == observed(one_by_one)
     assert at_once.answers.get("query") is None
 
@@ -146,8 +149,8 @@ def test_a_stamp_handed_over_orders_as_its_text_does(micros: int, interaction_id
 
 
 def test_only_a_big_namespace_is_frozen_out_of_the_collector() -> None:
-    def seeder(name: str) -> list[dict[str, Any]]:
-        return [rec(f"{i:06d}", user_id=f"u{i % 50}") for i in range(FROZEN_FROM if name == "big" else 10)]
+    def seeder(name: str) -> Iterator[Rows]:
+        return rows_of(rec(f"{i:06d}", user_id=f"u{i % 50}") for i in range(FROZEN_FROM if name == "big" else 10))
 
     store = Store(seeder=seeder)
     frozen = gc.get_freeze_count()
@@ -183,7 +186,7 @@ def test_every_path_a_record_holds_has_its_column_filled_on_write(records: list[
     one_by_one, at_once = NamespaceStore("ns"), NamespaceStore("ns")
     for record in records:
         one_by_one.add(record)
-    at_once.fill(records)  # the bulk coding of Column.codes_for
+    at_once.fill(rows_of(records))  # the bulk coding of Column.codes_for
     for store in (one_by_one, at_once):
         stored = [loads(raw) for raw in store]  # exact past 64 bits, as the store itself reads
         paths = {path for record in stored for path in _paths(record) if path != ("interaction_id",)}
@@ -216,7 +219,7 @@ def test_a_first_query_on_a_path_reads_no_record(monkeypatch: pytest.MonkeyPatch
     from mockserver.query import masks, parse_list_request, run_query
 
     store = NamespaceStore("ns")
-    store.fill(rec(f"{i:04d}", metadata={"city": f"c{i % 7}", "n": i}) for i in range(500))
+    store.fill(rows_of(rec(f"{i:04d}", metadata={"city": f"c{i % 7}", "n": i}) for i in range(500)))
 
     def no_decoding(raw: bytes) -> Any:
         raise AssertionError("a record was decoded to answer the query")
@@ -270,7 +273,7 @@ def test_tombstones_are_compacted_and_every_column_stays_right() -> None:
     from mockserver.query import parse_list_request, run_query
 
     store = NamespaceStore("ns")
-    store.fill(rec(f"{i:05d}", position=i % 10, metadata={"city": f"c{i % 3}"}) for i in range(3000))
+    store.fill(rows_of(rec(f"{i:05d}", position=i % 10, metadata={"city": f"c{i % 3}"}) for i in range(3000)))
     for i in range(0, 3000, 3):
         store.delete(f"{i:05d}")
     for i in range(1, 3000, 3):
@@ -300,7 +303,7 @@ def test_compacting_changes_no_answer(records: list[dict[str, Any]], doomed: lis
     for compact_from in (1, 10**9):
         with mock.patch("mockserver.table._COMPACT_FROM", compact_from):
             store = NamespaceStore("ns")
-            store.fill(records)
+            store.fill(rows_of(records))
             for interaction_id in doomed:
                 if interaction_id in store.table.row_of:
                     store.delete(interaction_id)

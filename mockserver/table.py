@@ -409,6 +409,23 @@ class Table:
     def live(self) -> npt.NDArray[np.bool_]:
         return self.alive[: self.size]
 
+    def live_rows(self) -> Rows:
+        """The live rows, in order, as ``Rows``: what ``extend`` of an empty table takes back to this table
+        (the columns' distinct values with their codes, no record decoded)."""
+        keep = np.flatnonzero(self.live())
+        paths: dict[Path, tuple[list[Any], Codes]] = {}
+        for path, column in self.columns.items():
+            codes = column.at(self.size)[keep]
+            if codes.any():
+                paths[path] = (column.values[FIRST_VALUE_CODE:], codes)
+        return Rows(
+            [interaction_id for interaction_id in self.ids if interaction_id is not None],  # a dead row's is None
+            [raw for raw in self.raws if raw is not None],
+            self.id_keys[keep],
+            self.instants[keep],
+            paths,
+        )
+
     def column(self, path: Path) -> Column | None:
         """The column of ``path``; None while no record ever held it (every row misses it)."""
         if path == ID_PATH:

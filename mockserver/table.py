@@ -10,20 +10,28 @@ pass, so a write never rebuilds a column nor copies whole arrays per record.
 Codes: 0 is "missing", 1 an object (its keys have columns of their own), 2 an array holding
 arrays or objects (read from the record itself when a query needs it: rare), 3 and up a
 distinct scalar or array of scalars, kept once in ``values``.
+
+A ``timestamp`` is nearly always the text this server writes for the row's instant
+(``2026-01-15T10:30:00.123456Z``), and nearly every one differs from the others: kept as a
+column it would weigh 140 bytes a record. So the table keeps each row's instant (for the
+default order and timestamp ranges) and a column of only the timestamps that are not that
+text; a query that reads timestamps as text gets a full column made from both (StampColumn).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import repeat
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from mockserver.query.instants import read_instant
 from mockserver.query.model import Path
-from mockserver.query.paths import MISSING
+from mockserver.query.paths import MISSING, TIME_PATH
 
 MISSING_CODE, OBJECT_CODE, OPAQUE_CODE = 0, 1, 2
 FIRST_VALUE_CODE = 3
@@ -213,6 +221,22 @@ def id_key(interaction_id: str) -> int:
     return int.from_bytes(interaction_id.encode()[:8].ljust(8, b"\0"), "big")
 
 
+_EPOCH = datetime(1970, 1, 1)  # naive: only its text is used, and that is UTC
+
+
+def stamp_text(micros: int) -> str | None:
+    """The text this server writes for an instant (``2026-01-15T10:30:00.123456Z``); None for one whose
+    year is past what that text can say."""
+    try:
+        return (_EPOCH + timedelta(microseconds=micros)).isoformat(timespec="microseconds") + "Z"
+    except OverflowError:
+        return None
+
+
+def _is_stamp_of(value: Any, instant: int) -> bool:
+    return type(value) is str and len(value) == 27 and instant != NOT_AN_INSTANT and stamp_text(instant) == value
+
+
 class _Gathered:
     """The rows and values seen at one path while records are taken apart, and the keys under it.
 
@@ -286,6 +310,17 @@ class Rows:
         )
 
 
+def _keep_underivable(stamps: _Gathered, instants: list[int]) -> None:
+    """Leave at ``timestamp`` only the values that are not the text of their row's instant (see the top)."""
+    kept = [
+        (row, value)
+        for row, value in zip(stamps.rows, stamps.values, strict=True)
+        if not _is_stamp_of(value, instants[row])
+    ]
+    stamps.rows = [row for row, _ in kept]
+    stamps.values = [value for _, value in kept]
+
+
 def decompose(records: Iterable[Stored]) -> Rows:
     """Take records apart (ids distinct): the values at every path gathered in one walk, each path coded in bulk."""
     top = _Gathered(())
@@ -297,8 +332,13 @@ def decompose(records: Iterable[Stored]) -> Rows:
         raws.append(raw)
         instants.append(NOT_AN_INSTANT if instant is None else instant)
         _gather(record, top, row)
+    stamps = top.under.get(TIME_PATH[0])
+    if stamps is not None:
+        _keep_underivable(stamps, instants)
     paths: dict[Path, tuple[list[Any], Codes]] = {}
     for entry in _paths(top):
+        if not entry.rows:
+            continue
         local = Column(len(ids))
         codes = local.codes_for(entry.values)  # first: it may widen local.codes
         if len(entry.rows) == len(ids):
@@ -327,6 +367,9 @@ class Table:
         self.instants: npt.NDArray[np.int64] = np.zeros(_INITIAL_CAPACITY, dtype=np.int64)
         self.untimed = 0  # live rows whose timestamp is no instant
         self.columns: dict[Path, Column] = {}
+        # The whole timestamp column, made when a query first reads timestamps as text (see the top),
+        # kept until the next write.
+        self.stamps: StampColumn | None = None
 
     def __len__(self) -> int:
         return len(self.row_of)
@@ -343,9 +386,12 @@ class Table:
         self.id_keys[row] = id_key(interaction_id)
         self.instants[row] = NOT_AN_INSTANT if instant is None else instant
         self.untimed += instant is None
+        self.stamps = None
         top = _Gathered(())
         _gather(record, top, row)
         for entry in _paths(top):
+            if entry.path == TIME_PATH and instant is not None and _is_stamp_of(entry.values[0], instant):
+                continue  # derivable from the instant (see the top)
             column = self.columns.get(entry.path)
             if column is None:
                 column = self.columns[entry.path] = Column(len(self.alive))
@@ -361,6 +407,7 @@ class Table:
         removal would): per path, its distinct values are coded once and its rows' codes mapped in one go."""
         for interaction_id in [interaction_id for interaction_id in rows.ids if interaction_id in self.row_of]:
             self.remove(interaction_id)  # which may compact the table: a new row_of
+        self.stamps = None
         start = self.size
         end = self.size = start + len(rows)
         self.raws += rows.raws
@@ -381,6 +428,7 @@ class Table:
     def remove(self, interaction_id: str) -> None:
         """Tombstone the record's row; once most rows are tombstones, compact the table."""
         row = self.row_of.pop(interaction_id)
+        self.stamps = None
         self.alive[row] = False
         self.untimed -= int(self.instants[row] == NOT_AN_INSTANT)
         self.raws[row] = None
@@ -430,6 +478,12 @@ class Table:
         """The column of ``path``; None while no record ever held it (every row misses it)."""
         if path == ID_PATH:
             return IdColumn(self) if self.size else None
+        if path == TIME_PATH:
+            if self.stamps is None and (
+                self.columns.get(path) is not None or np.any(self.instants[: self.size] != NOT_AN_INSTANT)
+            ):
+                self.stamps = StampColumn(self)
+            return self.stamps
         return self.columns.get(path)
 
 
@@ -448,3 +502,36 @@ class IdColumn(Column):
     def code_of(self, value: Any) -> int | None:
         row = self._row_of.get(value) if type(value) is str else None
         return None if row is None else row + FIRST_VALUE_CODE
+
+
+class StampColumn(Column):
+    """The whole ``timestamp`` column: the values the table keeps (those that are not the text of their
+    row's instant) and, for every other row with an instant, that text, one value per distinct instant.
+
+    Made from the instants in one pass when a query reads timestamps as text (equality, patterns,
+    a sort with rows that have no instant), which ranges and the default order never do.
+    """
+
+    def __init__(self, table: Table) -> None:
+        super().__init__(0)
+        size = table.size
+        kept = table.columns.get(TIME_PATH)
+        kept_codes = kept.at(size) if kept is not None else np.zeros(size, dtype=np.uint8)
+        instants = table.instants[:size]
+        derived = (kept_codes == MISSING_CODE) & (instants != NOT_AN_INSTANT)
+        self._distinct, inverse = np.unique(instants[derived], return_inverse=True)
+        self._kept = kept
+        base = kept.values if kept is not None else self.values
+        self._first_derived = len(base)
+        self.values = [*base, *map(stamp_text, self._distinct.tolist())]
+        self.codes = kept_codes.astype(np.uint32)
+        self.codes[derived] = self._first_derived + inverse
+
+    def code_of(self, value: Any) -> int | None:
+        if type(value) is str:
+            micros = read_instant(value)
+            if micros is not None and stamp_text(micros) == value:
+                at = int(np.searchsorted(self._distinct, micros))
+                if at < len(self._distinct) and self._distinct[at] == micros:
+                    return self._first_derived + at
+        return None if self._kept is None else self._kept.code_of(value)

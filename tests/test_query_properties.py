@@ -42,6 +42,11 @@ STAMPS = (
     "2025-01-02",
     "2024-12-31T23:59:59Z",
     "2025-01-01T00:00:00",
+    # The text this server writes (the table derives it from the instant instead of keeping it), one of
+    # them the instant of "2025-01-01T00:00:00.5Z" above: one instant, two texts.
+    "2025-01-01T00:00:00.000000Z",
+    "2025-01-01T00:00:00.500000Z",
+    "2024-12-31T23:59:59.999999Z",
 )
 WORDS = ("a", "A", "b", "ab", "Ab", "ß", "SS", "x y", "")
 PATTERNS = ("a", "^a", "b$", "A.", "[ab]", "x|S", "^$", "a*b?")
@@ -78,6 +83,9 @@ def record_lists(draw: st.DrawFn, max_size: int = 25) -> list[dict[str, Any]]:
 
 
 def operands(op: str, field: str) -> st.SearchStrategy[Any]:
+    if field in ("timestamp", "created_at") and op in ("eq", "ne", "in", "nin"):
+        stamp_or_value = stamps | values
+        return st.lists(stamp_or_value, max_size=3) if op in ("in", "nin") else stamp_or_value
     if op in ("in", "nin"):
         return st.lists(values, max_size=3)
     if op in ("gt", "gte", "lt", "lte"):

@@ -52,8 +52,9 @@ def _dedup_key(value: Any) -> Any:
     """A hashable stand-in that never confuses 1, 1.0 and true (nor 0.0 and -0.0, which print apart);
     None for what is not kept in ``values``."""
     kind = type(value)
-    if kind is str:
-        return value  # the common case: a string is its own key (no number or flag can equal it)
+    if kind is str or kind is int:
+        # The common cases: a string or an integer is its own key (every other key is a tuple).
+        return value
     if kind is float and value == 0:
         return (float, str(value))
     if kind in _SCALARS:
@@ -132,9 +133,9 @@ class Column:
             rest = self._codes_of_distinct(distinct[:where] + distinct[where + 1 :])
             return [*rest[:where], self.code(None), *rest[where:]]
         kind = kinds.pop() if len(kinds) == 1 else None
-        if kind is str:
+        if kind is str or kind is int:
             keys = distinct
-        elif kind is int or kind is bool or (kind is float and 0.0 not in distinct):
+        elif kind is bool or (kind is float and 0.0 not in distinct):
             keys = list(zip(repeat(kind), distinct))
         else:
             return [self.code(value) for value in distinct]
@@ -405,8 +406,9 @@ class Table:
     def extend(self, rows: Rows) -> None:
         """Append decomposed records, replacing those whose ids are stored already (as ``append`` after a
         removal would): per path, its distinct values are coded once and its rows' codes mapped in one go."""
-        for interaction_id in [interaction_id for interaction_id in rows.ids if interaction_id in self.row_of]:
-            self.remove(interaction_id)  # which may compact the table: a new row_of
+        if not self.row_of.keys().isdisjoint(rows.ids):
+            for interaction_id in [interaction_id for interaction_id in rows.ids if interaction_id in self.row_of]:
+                self.remove(interaction_id)  # which may compact the table: a new row_of
         self.stamps = None
         start = self.size
         end = self.size = start + len(rows)

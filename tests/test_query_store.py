@@ -314,3 +314,31 @@ def test_compacting_changes_no_answer(records: list[dict[str, Any]], doomed: lis
     assert answers[0] == answers[1]
     assert list(stores[0]) == list(stores[1])
     assert held(stores[0], ("position",)) == held(stores[1], ("position",))
+
+
+def test_a_filled_namespace_keeps_no_spare_room_and_grows_again() -> None:
+    store = Store(seeder=lambda name: rows_of(rec(f"{i:05d}", position=i % 10) for i in range(3000)))
+    table = store.namespace("ns").table
+    assert len(table.alive) == len(table.instants) == table.size == 3000
+    assert all(len(column.codes) == 3000 for column in table.columns.values())
+    store.namespace("ns").add(rec("new", position=7))
+    assert held(store.namespace("ns"), ("position",))[-1] == 7 and len(table.alive) > 3001
+
+
+def test_memory_is_given_back_only_where_the_c_library_can(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without glibc's malloc_trim (another C library, another system) a big namespace still fills."""
+    import ctypes
+
+    tried: list[str] = []
+
+    def no_glibc(name: str) -> None:
+        tried.append(name)
+        raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_glibc)
+    store = Store(seeder=lambda name: rows_of(rec(f"{i:06d}") for i in range(FROZEN_FROM)))
+    try:
+        assert len(store.namespace("big")) == FROZEN_FROM
+    finally:
+        gc.unfreeze()  # back to the collector: this test process goes on
+    assert tried == ["libc.so.6"]

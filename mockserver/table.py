@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from fixtures.stamps import Timestamps
 from mockserver.query.instants import read_instant
 from mockserver.query.model import Path
 from mockserver.query.paths import MISSING, TIME_PATH
@@ -539,7 +540,8 @@ class StampColumn(Column):
         self._kept = kept
         base = kept.values if kept is not None else self.values
         self._first_derived = len(base)
-        self.values = [*base, *map(stamp_text, self._distinct.tolist())]
+        # The texts of consecutive instants share their hour: Timestamps makes each hour's text once.
+        self.values = [*base, *map(Timestamps().text, self._distinct.tolist())]
         self.codes = kept_codes.astype(np.uint32)
         self.codes[derived] = self._first_derived + inverse
 

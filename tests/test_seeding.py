@@ -11,9 +11,7 @@ from mockserver.store import NamespaceStore, rows_of
 
 def _every_column(store: NamespaceStore) -> dict[tuple[str, ...], list[object]]:
     table = store.table
-    return {
-        path: [column.values[code] for code in column.at(table.size)] for path, column in table.columns.items()
-    }
+    return {path: [column.values[code] for code in column.at(table.size)] for path, column in table.columns.items()}
 
 
 @pytest.mark.parametrize("count", [1, 12_000, 30_000])

@@ -1,5 +1,10 @@
 """``--state-file``: the store survives restarts.
 
+The file is each namespace's rows as Arrow IPC (mockserver/snapshot.py): start-up maps it and
+hands its arrays to the tables, no record decoded, where a JSON file of records had to be
+parsed and every record taken apart again. JSON state files (version 1, written before) are
+still read, and written as Arrow IPC at the next save.
+
 Saved atomically (write a temporary file beside it, fsync, rename, fsync the folder), so a
 crash at any moment leaves either the previous file or the new one, never a torn one. A
 file that is not ours, is corrupt, or comes from an incompatible version is refused at
@@ -12,19 +17,17 @@ import asyncio
 import contextlib
 import os
 import tempfile
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from mockserver.errors import StartupError
-from mockserver.jsonio import dumps, loads
+from mockserver.errors import NotFound, StartupError
+from mockserver.jsonio import loads
 from mockserver.state import SETTINGS, STORE
 from mockserver.store import Record, Store, rows_of
-
-FORMAT = "mixpeek-interactions-mock/state"
-VERSION = 1
+from mockserver.table import Rows
 
 
 class StateFileError(StartupError):
@@ -35,22 +38,39 @@ def _refuse(path: Path, why: str) -> StateFileError:
     return StateFileError(f"state file {path} {why}; fix or move it, or start without --state-file")
 
 
-def load_state(path: Path) -> dict[str, list[Record]] | None:
-    """The namespaces saved in ``path``, or None when there is no file yet."""
+def load_state(path: Path) -> dict[str, Iterable[Rows]] | None:
+    """Each saved namespace's rows, or None when there is no file yet."""
+    from mockserver import snapshot  # pyarrow, costly to import: only with --state-file
+
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            head = handle.read(len(snapshot.MAGIC))
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise _refuse(path, f"cannot be read ({exc.strerror})") from None
+    if head != snapshot.MAGIC:
+        return {name: rows_of(records) for name, records in _load_json(path).items()}
     try:
-        document = loads(raw)
+        return {name: [rows] for name, rows in snapshot.read(path).items()}
+    except snapshot.SnapshotError as exc:
+        raise _refuse(path, str(exc)) from None
+
+
+def _load_json(path: Path) -> dict[str, list[Record]]:
+    """A state file of version 1, the records of each namespace in one JSON document (read, never written)."""
+    from mockserver.snapshot import FORMAT, JSON_VERSION, VERSIONS_READ
+
+    try:
+        document = loads(path.read_bytes())
+    except OSError as exc:
+        raise _refuse(path, f"cannot be read ({exc.strerror})") from None
     except (ValueError, RecursionError) as exc:
-        raise _refuse(path, f"is not valid JSON ({exc})") from None
+        raise _refuse(path, f"is neither an Arrow IPC state file nor valid JSON ({exc})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _refuse(path, f'is not a mockserver state file (no "format": "{FORMAT}")')
-    if document.get("version") != VERSION:
-        raise _refuse(path, f"has version {document.get('version')!r}; this mockserver reads version {VERSION}")
+    if document.get("version") != JSON_VERSION:
+        raise _refuse(path, f"has version {document.get('version')!r}; {VERSIONS_READ}")
     namespaces = document.get("namespaces")
     if not isinstance(namespaces, dict):
         raise _refuse(path, 'has no "namespaces" object')
@@ -64,21 +84,15 @@ def _is_record(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get("interaction_id"), str)
 
 
-def _document(namespaces: Mapping[str, Sequence[bytes]]) -> bytes:
-    # Records are kept as JSON bytes already (mockserver/store.py): joined, never decoded and re-encoded.
-    parts = (dumps(name) + b":[" + b",".join(records) + b"]" for name, records in namespaces.items())
-    head = dumps({"format": FORMAT, "version": VERSION})[:-1]
-    return head + b',"namespaces":{' + b",".join(parts) + b"}}"
+def save_state(path: Path, namespaces: Mapping[str, Rows]) -> None:
+    """Write every namespace's rows atomically, in the format ``load_state`` reads first (mockserver/snapshot.py)."""
+    from mockserver import snapshot
 
-
-def save_state(path: Path, namespaces: Mapping[str, Sequence[bytes]]) -> None:
-    """Write the whole state (each namespace's records as stored JSON bytes) atomically."""
-    payload = _document(namespaces)
     folder = path.parent if str(path.parent) else Path(".")
     descriptor, temporary = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=folder)
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
+            snapshot.write(handle, namespaces)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -104,21 +118,28 @@ def _remove_torn_saves(path: Path) -> None:
             leftover.unlink()
 
 
-def snapshot(store: Store) -> dict[str, list[bytes]]:
-    """A consistent copy to save off the event loop: stored records are immutable bytes."""
-    return {name: list(store.namespace(name)) for name in store.names()}
+def capture(store: Store) -> dict[str, Rows]:
+    """A consistent copy of every namespace to save off the event loop: the tables' live rows, their arrays
+    copied and their records' bytes (immutable) shared."""
+    return {name: store.namespace(name).table.live_rows() for name in store.names()}
 
 
-def restore(store: Store, saved: Mapping[str, Sequence[Record]]) -> None:
-    for name, records in saved.items():
-        store.replace(name, rows_of(records))
+def restore(path: Path, store: Store, saved: Mapping[str, Iterable[Rows]]) -> None:
+    for name, parts in saved.items():
+        try:
+            namespace = store.replace(name, parts)
+        except NotFound:
+            raise _refuse(path, f"holds namespace {name!r}, which --namespaces does not allow") from None
+        # Every row stored (tombstones included) has an id held, unless an id came twice.
+        if namespace.table.size != len(namespace):
+            raise _refuse(path, f"holds an interaction_id twice in namespace {name!r}")
 
 
 def persistence(path: Path, interval_s: float) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup context: save every ``interval_s`` seconds and once more on shutdown."""
 
     async def save(app: web.Application) -> None:
-        copy = snapshot(app[STORE])
+        copy = capture(app[STORE])
         await asyncio.get_running_loop().run_in_executor(None, save_state, path, copy)
 
     async def periodically(app: web.Application) -> None:
@@ -147,5 +168,5 @@ def install(app: web.Application) -> None:
     _remove_torn_saves(settings.state_file)
     saved = load_state(settings.state_file)
     if saved is not None:
-        restore(app[STORE], saved)
+        restore(settings.state_file, app[STORE], saved)
     app.cleanup_ctx.append(persistence(settings.state_file, settings.save_interval_s))

@@ -91,7 +91,7 @@ class NamespaceStore:
         then it need not be read back from the text.
         """
         interaction_id = record["interaction_id"]
-        if interaction_id in self.table.row_of:
+        if self.table.row(interaction_id) is not None:
             self.table.remove(interaction_id)
         raw = _encoded(record)
         self.table.append(interaction_id, raw, record, _instant(record, stamped_us))
@@ -105,7 +105,7 @@ class NamespaceStore:
         self._changed()
 
     def raw(self, interaction_id: str) -> bytes:
-        row = self.table.row_of.get(interaction_id)
+        row = self.table.row(interaction_id)
         raw = None if row is None else self.table.raws[row]
         if raw is None:
             raise _missing(interaction_id)

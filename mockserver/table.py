@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fixtures.stamps import Timestamps
+from mockserver.id_index import IdIndex
 from mockserver.query.instants import read_instant
 from mockserver.query.model import Path
 from mockserver.query.paths import MISSING, TIME_PATH
@@ -364,8 +365,8 @@ class Table:
     def __init__(self) -> None:
         self.size = 0  # rows used, tombstones included
         self.raws: list[bytes | None] = []
-        self.ids: list[str | None] = []
-        self.row_of: dict[str, int] = {}
+        self.ids: list[str | None] = []  # None for a deleted row
+        self.index = IdIndex()
         self.alive: npt.NDArray[np.bool_] = np.zeros(_INITIAL_CAPACITY, dtype=np.bool_)
         # The tie-break of every order is interaction_id: its first 8 UTF-8 bytes as one integer order
         # the rows in bulk, and only rows sharing those bytes are compared as strings (rare).
@@ -380,7 +381,11 @@ class Table:
         self.stamps: StampColumn | None = None
 
     def __len__(self) -> int:
-        return len(self.row_of)
+        return self.index.count
+
+    def row(self, interaction_id: str) -> int | None:
+        """The row holding ``interaction_id``, or None."""
+        return self.index.get(interaction_id, self.ids)
 
     def append(self, interaction_id: str, raw: bytes, record: dict[str, Any], instant: int | None) -> None:
         """Store one record (its id must not be stored already)."""
@@ -388,7 +393,7 @@ class Table:
         self.size += 1
         self.raws.append(raw)
         self.ids.append(interaction_id)
-        self.row_of[interaction_id] = row
+        self.index.add(interaction_id, row, self.ids)
         self._grow(self.size)
         self.alive[row] = True
         self.id_keys[row] = id_key(interaction_id)
@@ -413,15 +418,16 @@ class Table:
     def extend(self, rows: Rows) -> None:
         """Append decomposed records, replacing those whose ids are stored already (as ``append`` after a
         removal would): per path, its distinct values are coded once and its rows' codes mapped in one go."""
-        if not self.row_of.keys().isdisjoint(rows.ids):
-            for interaction_id in [interaction_id for interaction_id in rows.ids if interaction_id in self.row_of]:
-                self.remove(interaction_id)  # which may compact the table: a new row_of
+        if self.index.holds_any(rows.ids, self.ids):
+            for interaction_id in rows.ids:
+                if self.row(interaction_id) is not None:
+                    self.remove(interaction_id)  # which may compact the table
         self.stamps = None
         start = self.size
         end = self.size = start + len(rows)
         self.raws += rows.raws
         self.ids += rows.ids
-        self.row_of.update(zip(rows.ids, range(start, end), strict=True))
+        self.index.add_many(rows.ids, start)
         self._grow(end)
         self.alive[start:end] = True
         self.id_keys[start:end] = rows.id_keys
@@ -436,13 +442,16 @@ class Table:
 
     def remove(self, interaction_id: str) -> None:
         """Tombstone the record's row; once most rows are tombstones, compact the table."""
-        row = self.row_of.pop(interaction_id)
+        row = self.row(interaction_id)
+        if row is None:
+            raise KeyError(interaction_id)
+        self.index.discard(interaction_id)
         self.stamps = None
         self.alive[row] = False
         self.untimed -= int(self.instants[row] == NOT_AN_INSTANT)
         self.raws[row] = None
         self.ids[row] = None
-        dead = self.size - len(self.row_of)
+        dead = self.size - len(self)
         if dead >= _COMPACT_FROM and 2 * dead >= self.size:
             self._compact()
 
@@ -455,8 +464,8 @@ class Table:
         raws, ids = self.raws, self.ids
         self.raws = [raws[row] for row in kept]
         self.ids = [ids[row] for row in kept]
-        self.row_of = {interaction_id: row for row, interaction_id in enumerate(self.ids) if interaction_id}
         self.size = len(kept)
+        self.index.sort(self.ids)
         self.alive = np.ones(self.size, dtype=np.bool_)
         self.id_keys = self.id_keys[keep]
         self.instants = self.instants[keep]
@@ -512,12 +521,12 @@ class IdColumn(Column):
 
     def __init__(self, table: Table) -> None:
         super().__init__(0)
-        self._row_of = table.row_of
+        self._table = table
         self.values = [MISSING, OBJECT, OPAQUE, *table.ids]
         self.codes = np.arange(FIRST_VALUE_CODE, table.size + FIRST_VALUE_CODE, dtype=np.uint32)
 
     def code_of(self, value: Any) -> int | None:
-        row = self._row_of.get(value) if type(value) is str else None
+        row = self._table.row(value) if type(value) is str else None
         return None if row is None else row + FIRST_VALUE_CODE
 
 

@@ -305,7 +305,7 @@ def test_compacting_changes_no_answer(records: list[dict[str, Any]], doomed: lis
             store = NamespaceStore("ns")
             store.fill(rows_of(records))
             for interaction_id in doomed:
-                if interaction_id in store.table.row_of:
+                if store.table.row(interaction_id) is not None:
                     store.delete(interaction_id)
                     store.add(rec(interaction_id + "-again", position=len(store) % 6))
         stores.append(store)

@@ -23,7 +23,7 @@ from mockserver.journal import Journal
 from mockserver.seeding import seeded_rows
 from mockserver.served_spec import openapi
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
-from mockserver.store import Seeder, Store, rows_of
+from mockserver.store import Seeder, Store
 from mockserver.validation import BodyRules
 
 API_PREFIX = "/v1/retrievers"
@@ -61,10 +61,9 @@ def _admin_app() -> web.Application:
 def _seeder(settings: Settings, rules: BodyRules) -> Seeder:
     """What a new (or reset) namespace starts with: the --data file's records, or generated ones."""
     if settings.data_file is not None:
-        records = read_data_file(settings.data_file, rules)
-        _within_limit(len(records), f"--data {settings.data_file} holds", settings.max_records)
         # Taken apart once: every namespace's table copies the same parts (their bytes shared).
-        parts = list(rows_of(records))
+        parts = read_data_file(settings.data_file, rules)
+        _within_limit(sum(map(len, parts)), f"--data {settings.data_file} holds", settings.max_records)
         return lambda name: parts
     _within_limit(settings.count, "--count", settings.max_records)
     return lambda name: seeded_rows(settings.count, settings.seed, name)

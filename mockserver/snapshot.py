@@ -52,6 +52,9 @@ FIELDS: dict[str, Any] = {
     "instants": pa.int64(),
 }
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+# Python objects (ids, records' bytes) are made an Arrow array this many at a time, so that the saving thread
+# gives the GIL back between slices: a million records' bytes in one call stalled the event loop a second.
+_SLICE = 16_384
 
 
 class SnapshotError(ValueError):
@@ -73,7 +76,7 @@ def _widths(namespaces: Mapping[str, Rows]) -> dict[FieldPath, np.dtype[Any]]:
 
 def _batch(schema: Any, widths: dict[FieldPath, np.dtype[Any]], rows: Rows) -> tuple[Any, dict[bytes, bytes]]:
     """A namespace's record batch, and its custom metadata but the name: each held path's values."""
-    arrays = [pa.array(getattr(rows, name), type=kind) for name, kind in FIELDS.items()]
+    arrays = [_array(getattr(rows, name), kind) for name, kind in FIELDS.items()]
     values: dict[bytes, bytes] = {}
     for path, width in widths.items():
         held = rows.paths.get(path)
@@ -83,6 +86,13 @@ def _batch(schema: Any, widths: dict[FieldPath, np.dtype[Any]], rows: Rows) -> t
         values[_column_name(path).encode()] = dumps(held[0])
         arrays.append(pa.array(held[1].astype(width, copy=False)))
     return pa.RecordBatch.from_arrays(arrays, schema=schema), values
+
+
+def _array(values: Any, kind: Any) -> Any:
+    if not isinstance(values, list):
+        return pa.array(values, type=kind)
+    slices = [pa.array(values[start : start + _SLICE], type=kind) for start in range(0, len(values), _SLICE)]
+    return pa.chunked_array(slices, type=kind).combine_chunks()  # one copy, without the GIL
 
 
 def write(sink: BinaryIO, namespaces: Mapping[str, Rows]) -> None:
@@ -174,7 +184,20 @@ def _namespace(batch: Any, metadata: dict[bytes, bytes], paths_of: dict[str, Fie
             paths[path] = (values, codes)
     if metadata:
         raise SnapshotError(f"has values for no column in namespace {name!r}: {sorted(metadata)[0]!r}")
-    return name, Rows(**fields, paths=paths)
+    rows = Rows(**fields, paths=paths)
+    if _repeats_an_id(rows.ids):
+        raise SnapshotError(f"holds an interaction_id twice in namespace {name!r}")
+    return name, rows
+
+
+def _repeats_an_id(ids: list[str]) -> bool:
+    """Whether an id comes twice (a table takes each once): by the ids' hashes sorted, ids compared only where
+    two hashes are equal. A set of a million ids took twice as long; the table hashes them next anyway."""
+    hashes = np.fromiter(map(hash, ids), dtype=np.int64, count=len(ids))
+    ordered = np.sort(hashes)
+    alike = ordered[1:][ordered[1:] == ordered[:-1]]
+    suspects = [ids[row] for row in np.flatnonzero(np.isin(hashes, alike)).tolist()]
+    return len(set(suspects)) != len(suspects)
 
 
 def _listed(column: Any) -> Any:

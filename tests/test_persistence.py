@@ -311,7 +311,6 @@ def assert_refused(path: Path, reason: str, store: Store | None = None) -> None:
         ),
         (orjson.dumps({"format": FORMAT, "version": JSON_VERSION}), 'has no "namespaces" object'),
         (json_state({"a": [{"x": 1}]}), "namespace 'a'"),
-        (json_state({"a": [{"interaction_id": "1"}, {"interaction_id": "1"}]}), "an interaction_id twice"),
     ],
 )
 def test_bad_json_files_are_refused_saying_why(tmp_path: Path, content: bytes, reason: str) -> None:

@@ -1,6 +1,6 @@
 """The state file's layout: each namespace's rows (``Rows``) as Arrow IPC, read back without decoding a record.
 
-An Arrow IPC file (Feather v2: pyarrow, pandas, DuckDB and polars open it as it is):
+An Arrow IPC file (Feather v2, which any Arrow IPC reader opens as it is):
 
 - schema metadata ``format`` = ``FORMAT`` and ``version`` = ``VERSION``;
 - a column per field of ``Rows`` but ``paths`` (``FIELDS``): the records' JSON bytes, ids,
@@ -42,6 +42,9 @@ VERSIONS_READ = f"this mockserver reads version {VERSION} (Arrow IPC) and versio
 # What every Arrow IPC file starts with.
 MAGIC = b"ARROW1"
 NAMESPACE_KEY = b"namespace"
+# A namespace is named by an X-Namespace header, which aiohttp reads as UTF-8 keeping any other byte as a
+# surrogate: such a name is written back as those bytes.
+_HEADER_BYTES = "surrogateescape"
 
 # Each field of Rows but ``paths``, by the type of its column. A string or binary column reads back as a
 # list (of str, of bytes), a number column as a numpy array (no copy): a field added to Rows is a line here.
@@ -106,7 +109,7 @@ def write(sink: BinaryIO, namespaces: Mapping[str, Rows]) -> None:
     with ipc.new_file(sink, schema) as writer:
         for name, rows in namespaces.items():
             batch, values = _batch(schema, widths, rows)
-            writer.write_batch(batch, custom_metadata={NAMESPACE_KEY: name.encode(), **values})
+            writer.write_batch(batch, custom_metadata={NAMESPACE_KEY: name.encode(errors=_HEADER_BYTES), **values})
 
 
 def read(path: Path) -> dict[str, Rows]:
@@ -166,8 +169,8 @@ def _path_of(name: str) -> FieldPath | None:
 def _namespace(batch: Any, metadata: dict[bytes, bytes], paths_of: dict[str, FieldPath]) -> tuple[str, Rows]:
     """A batch's namespace name and rows, its codes checked against the values its metadata holds."""
     try:
-        name = metadata.pop(NAMESPACE_KEY).decode()
-    except (KeyError, UnicodeDecodeError):
+        name = metadata.pop(NAMESPACE_KEY).decode(errors=_HEADER_BYTES)
+    except KeyError:
         raise SnapshotError("has a record batch without a namespace name") from None
     if any(column.null_count for column in batch.columns):
         raise SnapshotError(f"has nulls in the columns of namespace {name!r}")

@@ -141,7 +141,8 @@ def records(draw: st.DrawFn, ids: list[str]) -> list[Record]:
 def test_every_column_and_answer_come_back_exactly(tmp_path: Path, data: st.DataObject) -> None:
     ids = data.draw(st.lists(st.text(min_size=1, max_size=6), max_size=30, unique=True))
     split = data.draw(st.integers(0, len(ids)))
-    store = filled({"a": data.draw(records(ids[:split])), "empty": []})
+    # An X-Namespace byte that is no UTF-8 is read by aiohttp as a surrogate: the name still round-trips.
+    store = filled({"a": data.draw(records(ids[:split])), "empty-é-\udcff": []})
     namespace = store.namespace("a")
     for record in data.draw(records(ids[split:])):
         namespace.add(record)

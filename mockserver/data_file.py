@@ -5,11 +5,11 @@ records, and a reset puts them back. Records without an ``interaction_id`` get o
 timestamp) when the file is read.
 
 Reading a record, checking it and taking it apart for a table (mockserver/table.py,
-``Rows``) is the whole work of start-up, so a file of more than one piece
+``Rows``) is the whole work of start-up, so a big file is read in pieces
 (``fixtures.io.split_records_file``: JSON text cut every ``PIECE_BYTES`` at a line end,
-Parquet a row group a piece) is read in worker processes on every core, a piece a task,
-handed back in file order; a smaller file is read here, where starting workers would cost
-more than it saves. A worker only says that its piece is refused, without words: the first
+Parquet a row group a piece) by worker processes on every core, a piece a task, handed back
+in file order; a smaller file is read here, where starting workers would cost more than
+they save. A worker only says that its piece is refused, without words: the first
 refused piece is read again here, numbered as in the whole file, which raises the very error
 reading the whole file here raises (about the first bad record, whatever the workers).
 Pieces of a JSON array or of a Parquet file cannot name lines or rows of the whole file:
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from fixtures import RecordsFileError, collector_paused, read_records
-from fixtures.io import Piece, counted, read_piece, split_records_file
+from fixtures.io import Piece, read_piece, split_records_file, with_lines_before
 from fixtures.workers import each_in_order, usable
 from mockserver import records
 from mockserver.errors import StartupError, ValidationFailed
@@ -32,9 +32,13 @@ from mockserver.store import Record, rows_of
 from mockserver.table import Rows
 from mockserver.validation import BodyRules
 
-# About 20,000 records of JSON text, 0.7 s of work for one core: a file of two pieces is about
-# where workers start to pay for starting, and a few dozen pieces keep every worker busy.
+# About 20,000 records of JSON text, half a second of work: a few dozen pieces keep every worker
+# busy to the end.
 PIECE_BYTES = 16 << 20
+# Starting workers costs about a second (each imports the mock), what reading some 80,000
+# records here takes: JSON text below this is read here. Two Parquet row groups (65,536 rows
+# each, as fixtures writes them) are already worth it.
+WORKERS_FROM_BYTES = 64 << 20
 
 
 class DataFileError(StartupError):
@@ -48,13 +52,19 @@ def read_data_file(path: Path, rules: BodyRules, workers: int | None = None) -> 
     try:
         pieces = split_records_file(path, PIECE_BYTES)
         parts = None
-        if pieces is not None and len(pieces) > 1 and workers > 1 and usable():
+        if pieces is not None and _worth_workers(pieces) and workers > 1 and usable():
             parts = _in_workers(pieces, rules, workers)
         return parts if parts is not None else _taken_apart(read_records(path), rules)
     except RecordsFileError as exc:
         raise DataFileError(f"--data {exc}") from None
     except ValidationFailed as exc:
         raise DataFileError(f"--data {path}: {exc.message}") from None
+
+
+def _worth_workers(pieces: list[Piece]) -> bool:
+    if len(pieces) < 2:
+        return False
+    return pieces[0].format == "parquet" or pieces[-1].end - pieces[0].start >= WORKERS_FROM_BYTES
 
 
 def _checked(items: Iterable[Record], rules: BodyRules, first: int) -> Iterator[Record]:
@@ -82,7 +92,7 @@ def _in_workers(pieces: list[Piece], rules: BodyRules, workers: int) -> list[Row
                 if piece.format != "jsonl":
                     return None
                 before = sum(map(len, parts))
-                piece_parts = _taken_apart(read_piece(counted(piece)), rules, first=before + 1)
+                piece_parts = _taken_apart(read_piece(with_lines_before(piece)), rules, first=before + 1)
             parts += piece_parts
     return parts
 

@@ -116,7 +116,7 @@ def records() -> list[Record]:
 
 @pytest.fixture
 def worker_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Pieces of 8 KB (a few thousand records make dozens), and the worker pools started, by size."""
+    """Pieces of 8 KB from 16 KB on (a few thousand records make dozens), and the worker pools started, by size."""
     runs: list[int] = []
     each_in_order = fixtures.workers.each_in_order
 
@@ -125,6 +125,7 @@ def worker_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         return each_in_order(work, tasks, workers)
 
     monkeypatch.setattr(data_file, "PIECE_BYTES", 8 << 10)
+    monkeypatch.setattr(data_file, "WORKERS_FROM_BYTES", 16 << 10)
     monkeypatch.setattr(data_file, "each_in_order", counting)
     return runs
 
@@ -162,9 +163,13 @@ def test_workers_serve_what_one_process_serves(
     assert [orjson.loads(raw) for raw in _served(in_workers)[0]] == records
 
 
-def test_a_small_file_is_read_without_workers(records: list[Record], tmp_path: Path, worker_runs: list[int]) -> None:
-    path = _write_file(tmp_path / "d.jsonl", "jsonl", records[:5])  # one piece of 8 KB
-    assert sum(map(len, read_data_file(path, BodyRules(), workers=2))) == 5
+@pytest.mark.parametrize("count", [5, 15])  # one piece of 8 KB; two, in less than 16 KB
+def test_a_small_file_is_read_without_workers(
+    count: int, records: list[Record], tmp_path: Path, worker_runs: list[int]
+) -> None:
+    path = _write(tmp_path / "d.jsonl", records[:count])
+    assert len(split_records_file(path, data_file.PIECE_BYTES) or []) == 1 + (count > 5)
+    assert sum(map(len, read_data_file(path, BodyRules(), workers=2))) == count
     assert worker_runs == []
 
 
@@ -321,6 +326,7 @@ def test_any_file_read_in_pieces_gives_what_it_gives_whole(
         path.write_bytes(_layout(lines, fmt, line_end, bom, torn))
         whole = _outcome(lambda: read_data_file(path, BodyRules(), workers=1))
         patch.setattr(data_file, "PIECE_BYTES", piece_bytes)
+        patch.setattr(data_file, "WORKERS_FROM_BYTES", 0)
         patch.setattr(data_file, "each_in_order", _here)
         assert _outcome(lambda: read_data_file(path, BodyRules(), workers=2)) == whole
 

@@ -147,6 +147,9 @@ class Column:
             keys = list(zip(repeat(kind), distinct))
         else:
             return [self.code(value) for value in distinct]
+        if not self._code_of:  # a new column (a fill, a state file): every value is new
+            self._keep(distinct, keys)
+            return list(range(FIRST_VALUE_CODE, len(self.values)))
         known = list(map(self._code_of.get, keys))
         if None in known:
             new = [index for index, code in enumerate(known) if code is None]
@@ -176,7 +179,7 @@ class Column:
 
     def codes_of_values(self, values: list[Any]) -> npt.NDArray[np.int64]:
         """The codes of the distinct values of a path in ``Rows`` (see ``decompose``), new ones kept."""
-        if any(type(value) is list for value in values):
+        if list in set(map(type, values)):
             return np.fromiter(map(self.code, values), dtype=np.int64, count=len(values))
         return np.asarray(self._codes_of_distinct(values), dtype=np.int64)
 
@@ -486,7 +489,11 @@ class Table:
     def live_rows(self) -> Rows:
         """The live rows, in order, as ``Rows``: what ``extend`` of an empty table takes back to this table
         (the columns' distinct values with their codes, no record decoded)."""
-        keep = np.flatnonzero(self.live())
+        # With no row deleted, views of the arrays: a table's rows are never rewritten in place (rows are
+        # appended, or a whole array replaced), so the views keep what they show while the table moves on.
+        keep: slice | npt.NDArray[np.intp] = (
+            slice(0, self.size) if len(self) == self.size else np.flatnonzero(self.live())
+        )
         paths: dict[Path, tuple[list[Any], Codes]] = {}
         for path, column in self.columns.items():
             codes = column.at(self.size)[keep]

@@ -100,10 +100,6 @@ def _in_workers(pieces: list[Piece], rules: BodyRules, workers: int) -> list[Row
 def _take_apart(task: tuple[Piece, BodyRules]) -> list[Rows] | None:
     """In a worker: the piece's records, checked and taken apart; None if one is refused."""
     piece, rules = task
-    # A worker forked from a process that had imported mockserver.records (the parent, with the
-    # "fork" start method; a fork server that preloaded it) starts with its id generator in the
-    # state of every other worker's: unseeded, they would give records the same ids.
-    records._IDS.seed()
     try:
         return _taken_apart(read_piece(piece), rules)
     except (RecordsFileError, ValidationFailed):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Mapping
@@ -35,6 +36,9 @@ _STAMPS = Timestamps()
 # Ids need to be unique, not secret: a generator seeded from the system's randomness, without a
 # system call per id as uuid.uuid4() makes.
 _IDS = random.Random()
+# A process forked from one that made ids (a worker reading a --data file) would go on from the same
+# state as its parent and its siblings, and give records their ids: each child starts afresh.
+os.register_at_fork(after_in_child=_IDS.seed)
 
 
 def now_us() -> int:

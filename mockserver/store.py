@@ -19,7 +19,7 @@ from typing import Any
 from fixtures import collector_paused
 from mockserver.errors import NamespaceFull, NotFound
 from mockserver.jsonio import dumps, loads
-from mockserver.query.instants import read_instant
+from mockserver.query.instants import read_stamp, stamp_text
 from mockserver.query.memo import Memo
 from mockserver.table import Rows, Stored, Table, decompose
 
@@ -41,12 +41,13 @@ FROZEN_FROM = 10_000
 ROWS_CHUNK = 8192
 
 
-def _instant(record: Record, stamped_us: int | None) -> int | None:
-    """The record's timestamp in epoch microseconds (``stamped_us`` when the caller made it), or None."""
-    if stamped_us is not None:
-        return stamped_us
+def _instant(record: Record, stamped_us: int | None) -> tuple[int | None, bool]:
+    """The record's timestamp in epoch microseconds (``stamped_us`` when the caller made it), or None;
+    and whether the timestamp is the text this server writes for that instant."""
     stamp = record.get("timestamp")
-    return read_instant(stamp) if type(stamp) is str else None
+    if stamped_us is not None:
+        return stamped_us, stamp == stamp_text(stamped_us)
+    return read_stamp(stamp) if type(stamp) is str else (None, False)
 
 
 def _encoded(record: Record) -> bytes:
@@ -63,7 +64,7 @@ def rows_of(records: Iterable[Record], chunk: int = ROWS_CHUNK) -> Iterator[Rows
         if interaction_id in batch or len(batch) >= chunk:
             yield decompose(batch.values())
             batch.clear()
-        batch[interaction_id] = (interaction_id, _encoded(record), record, _instant(record, None))
+        batch[interaction_id] = (interaction_id, _encoded(record), record, *_instant(record, None))
     if batch:
         yield decompose(batch.values())
 
@@ -94,7 +95,7 @@ class NamespaceStore:
         if self.table.row(interaction_id) is not None:
             self.table.remove(interaction_id)
         raw = _encoded(record)
-        self.table.append(interaction_id, raw, record, _instant(record, stamped_us))
+        self.table.append(interaction_id, raw, record, *_instant(record, stamped_us))
         self._changed()
         return raw
 

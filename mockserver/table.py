@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from itertools import repeat
 from typing import Any
 
@@ -31,7 +30,7 @@ import numpy.typing as npt
 
 from fixtures.stamps import Timestamps
 from mockserver.id_index import IdIndex
-from mockserver.query.instants import read_instant
+from mockserver.query.instants import read_stamp
 from mockserver.query.model import Path
 from mockserver.query.paths import MISSING, TIME_PATH
 
@@ -233,22 +232,6 @@ def id_key(interaction_id: str) -> int:
     return int.from_bytes(interaction_id.encode()[:8].ljust(8, b"\0"), "big")
 
 
-_EPOCH = datetime(1970, 1, 1)  # naive: only its text is used, and that is UTC
-
-
-def stamp_text(micros: int) -> str | None:
-    """The text this server writes for an instant (``2026-01-15T10:30:00.123456Z``); None for one whose
-    year is past what that text can say."""
-    try:
-        return (_EPOCH + timedelta(microseconds=micros)).isoformat(timespec="microseconds") + "Z"
-    except OverflowError:
-        return None
-
-
-def _is_stamp_of(value: Any, instant: int) -> bool:
-    return type(value) is str and len(value) == 27 and instant != NOT_AN_INSTANT and stamp_text(instant) == value
-
-
 class _Gathered:
     """The rows and values seen at one path while records are taken apart, and the keys under it.
 
@@ -288,7 +271,8 @@ def _paths(at: _Gathered) -> Iterator[_Gathered]:
             yield from _paths(entry)
 
 
-Stored = tuple[str, bytes, dict[str, Any], int | None]  # (id, JSON bytes, the record, its instant or None)
+# (id, JSON bytes, the record, its instant or None, whether its timestamp is the text of that instant)
+Stored = tuple[str, bytes, dict[str, Any], int | None, bool]
 
 
 @dataclass(slots=True)
@@ -322,13 +306,9 @@ class Rows:
         )
 
 
-def _keep_underivable(stamps: _Gathered, instants: list[int]) -> None:
+def _keep_underivable(stamps: _Gathered, derivable: list[bool]) -> None:
     """Leave at ``timestamp`` only the values that are not the text of their row's instant (see the top)."""
-    kept = [
-        (row, value)
-        for row, value in zip(stamps.rows, stamps.values, strict=True)
-        if not _is_stamp_of(value, instants[row])
-    ]
+    kept = [(row, value) for row, value in zip(stamps.rows, stamps.values, strict=True) if not derivable[row]]
     stamps.rows = [row for row, _ in kept]
     stamps.values = [value for _, value in kept]
 
@@ -339,14 +319,16 @@ def decompose(records: Iterable[Stored]) -> Rows:
     ids: list[str] = []
     raws: list[bytes] = []
     instants: list[int] = []
-    for row, (interaction_id, raw, record, instant) in enumerate(records):
+    derivable: list[bool] = []
+    for row, (interaction_id, raw, record, instant, stamped) in enumerate(records):
         ids.append(interaction_id)
         raws.append(raw)
         instants.append(NOT_AN_INSTANT if instant is None else instant)
+        derivable.append(stamped)
         _gather(record, top, row)
     stamps = top.under.get(TIME_PATH[0])
-    if stamps is not None:
-        _keep_underivable(stamps, instants)
+    if stamps is not None and any(derivable):
+        _keep_underivable(stamps, derivable)
     paths: dict[Path, tuple[list[Any], Codes]] = {}
     for entry in _paths(top):
         if not entry.rows:
@@ -390,8 +372,11 @@ class Table:
         """The row holding ``interaction_id``, or None."""
         return self.index.get(interaction_id, self.ids)
 
-    def append(self, interaction_id: str, raw: bytes, record: dict[str, Any], instant: int | None) -> None:
-        """Store one record (its id must not be stored already)."""
+    def append(
+        self, interaction_id: str, raw: bytes, record: dict[str, Any], instant: int | None, stamped: bool
+    ) -> None:
+        """Store one record (its id must not be stored already); ``stamped``: its timestamp is the text
+        of ``instant``, so no column keeps it (see the top)."""
         row = self.size
         self.size += 1
         self.raws.append(raw)
@@ -406,7 +391,7 @@ class Table:
         top = _Gathered(())
         _gather(record, top, row)
         for entry in _paths(top):
-            if entry.path == TIME_PATH and instant is not None and _is_stamp_of(entry.values[0], instant):
+            if entry.path == TIME_PATH and stamped:
                 continue  # derivable from the instant (see the top)
             column = self.columns.get(entry.path)
             if column is None:
@@ -563,8 +548,8 @@ class StampColumn(Column):
 
     def code_of(self, value: Any) -> int | None:
         if type(value) is str:
-            micros = read_instant(value)
-            if micros is not None and stamp_text(micros) == value:
+            micros, stamped = read_stamp(value)
+            if micros is not None and stamped:
                 at = int(np.searchsorted(self._distinct, micros))
                 if at < len(self._distinct) and self._distinct[at] == micros:
                     return self._first_derived + at

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import specs
-from mockserver.query.instants import read_instant
+from mockserver.query.instants import read_instant, read_stamp, stamp_text
 
 INSTANT = specs.schema("FilterCondition")["$defs"]["instant_operand"]
 LOCAL_PATTERN = next(branch["pattern"] for branch in INSTANT["anyOf"] if "pattern" in branch)
@@ -66,3 +66,26 @@ def test_the_servers_own_form_reads_as_every_other_spelling_of_it(moment: dateti
 @given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z\Z"))
 def test_digits_in_the_servers_form_that_name_no_day_read_as_no_instant(text: str) -> None:
     assert read_instant(text) == read_instant(text.lower())
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59, 999999)))
+def test_the_text_this_server_writes_reads_back_as_itself(moment: datetime) -> None:
+    text = stamp_text(micros(moment.replace(tzinfo=UTC)))
+    assert text is not None and read_stamp(text) == (micros(moment.replace(tzinfo=UTC)), True)
+
+
+@given(st.text(alphabet="0123456789-T:.Z+z٣ ", min_size=20, max_size=32) | st.datetimes().map(str))
+def test_a_text_is_called_the_written_one_only_if_it_is(text: str) -> None:
+    """``stamped`` means the text need not be kept: it must be exactly what stamp_text gives back."""
+    instant, stamped = read_stamp(text)
+    assert instant == read_instant(text)
+    if stamped:
+        assert instant is not None and stamp_text(instant) == text
+
+
+def test_other_digits_and_other_forms_are_not_the_written_text() -> None:
+    assert read_stamp("2026-01-15T10:30:00.123456Z")[1]
+    assert not read_stamp("2026-01-15T10:30:00.123456z")[1]  # the same instant, another text
+    assert not read_stamp("2026-01-15T10:30:00.123456+00:00")[1]
+    assert not read_stamp("٢٠٢٦-01-15T10:30:00.123456Z")[1]  # Arabic-Indic digits
+    assert stamp_text(2**62) is None  # past year 9999

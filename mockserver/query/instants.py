@@ -13,7 +13,9 @@ _FOUR_CENTURIES = timedelta(days=146097)
 # RFC 3339 (the `date-time` format the schemas hold range operands to) allows what Python's reader
 # refuses: a lowercase t or z, a leap second (:60) and year 0000. Each is read as an instant here.
 _LEAP_SECOND = re.compile(r"(?<=T\d\d:\d\d:)60")
-_CANONICAL = re.compile(r"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:[0-5]\d\.\d{6}Z")
+# The text this server and the generator write (2026-01-15T10:30:00.123456Z), in ASCII digits.
+_CANONICAL = re.compile(r"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:[0-5]\d\.\d{6}Z", re.ASCII)
+_NAIVE_EPOCH = datetime(1970, 1, 1)  # for stamp_text: only its text is used, and that is UTC
 
 
 # Not cached: each record's instant is read once into a column (or its sort.age) and kept there;
@@ -24,13 +26,19 @@ def read_instant(text: str) -> int | None:
     A date alone is midnight, a time without an offset is UTC, and a leap second (``23:59:60``)
     is the first instant of the next minute (docs/list-semantics.md).
     """
+    return read_stamp(text)[0]
+
+
+def read_stamp(text: str) -> tuple[int | None, bool]:
+    """What ``read_instant`` reads, and whether ``text`` is ``stamp_text`` of it: such a timestamp need
+    not be kept, its instant says it (mockserver/table.py)."""
     if _CANONICAL.fullmatch(text):
-        # What this server and the generator write (2026-01-15T10:30:00.123456Z): no leap second,
-        # no year 0000, already upper case, so Python's reader takes it as it is.
+        # No leap second, no year 0000, already upper case, so Python's reader takes it as it is; and
+        # each field is written back with the digits it was read from.
         try:
-            return (datetime.fromisoformat(text) - _EPOCH) // _MICROSECOND
+            return (datetime.fromisoformat(text) - _EPOCH) // _MICROSECOND, True
         except ValueError:  # a day or month that does not exist
-            return None
+            return None, False
     text = text.upper()
     leap = _LEAP_SECOND.search(text) is not None
     shifted = text.startswith("0000")
@@ -41,7 +49,7 @@ def read_instant(text: str) -> int | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        return None, False
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     offset = moment - _EPOCH
@@ -49,4 +57,13 @@ def read_instant(text: str) -> int | None:
         offset += _SECOND
     if shifted:
         offset -= _FOUR_CENTURIES
-    return offset // _MICROSECOND
+    return offset // _MICROSECOND, False
+
+
+def stamp_text(micros: int) -> str | None:
+    """The text this server writes for an instant (``2026-01-15T10:30:00.123456Z``); None for one whose
+    year is past what that text can say."""
+    try:
+        return (_NAIVE_EPOCH + timedelta(microseconds=micros)).isoformat(timespec="microseconds") + "Z"
+    except OverflowError:
+        return None

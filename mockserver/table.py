@@ -45,6 +45,8 @@ NOT_AN_INSTANT = np.iinfo(np.int64).min
 ID_PATH: tuple[str, ...] = ("interaction_id",)
 _SCALARS = (str, int, float, bool, type(None))
 _INITIAL_CAPACITY = 1024
+# Search terms whose hits a column keeps (per version): a term asked again is not looked for again.
+_SEARCH_TERMS_KEPT = 32
 # Tombstones are dropped once there are this many and they are at least half the rows.
 _COMPACT_FROM = 1024
 
@@ -99,7 +101,15 @@ class Column:
         self.version = 0
         # The sort's rank of each code (mockserver/query/order.py), by "as instants", with the version it is of.
         self.sort_ranks: dict[bool, tuple[int, npt.NDArray[np.int64]]] = {}
-        self._search_texts: tuple[int, npt.NDArray[np.str_]] = (-1, np.array([], dtype=np.str_))
+        # For ``search``: each code's folded text, and the hits of the last terms looked for, of a version.
+        self._search: tuple[int, npt.NDArray[np.str_], dict[str, npt.NDArray[np.bool_] | None]] = (
+            -1,
+            np.array([], dtype=np.str_),
+            {},
+        )
+        # Whether some row ever had the opaque code (an array holding containers): a query reads such rows
+        # back from their records, and without any it need not look for them.
+        self.has_opaque = False
         self._numbers: tuple[int, npt.NDArray[np.float64], npt.NDArray[np.bool_]] = (
             -1,
             np.array([], dtype=np.float64),
@@ -205,20 +215,29 @@ class Column:
         key = _dedup_key(value)
         return None if key is None else self._code_of.get(key)
 
-    def search_texts(self, text_of: Callable[[Any], str]) -> npt.NDArray[np.str_]:
-        """Per code, the folded text ``search`` looks in (empty for codes 0..2), kept until a value is added."""
-        if self._search_texts[0] != self.version:
-            texts = ["", "", "", *map(text_of, self.values[3:])]
-            self._search_texts = (self.version, np.array(texts, dtype=np.str_))
-        return self._search_texts[1]
+    def search_hits(self, term: str, text_of: Callable[[Any], str]) -> npt.NDArray[np.bool_] | None:
+        """Per code, whether ``term`` occurs in the folded text ``search`` looks in (``text_of`` a value);
+        None when it occurs in no value. Kept, for the last terms looked for, until a value is added."""
+        if self._search[0] != self.version:
+            texts = np.array(["", "", "", *map(text_of, self.values[3:])], dtype=np.str_)
+            self._search = (self.version, texts, {})
+        _, texts, hits = self._search
+        if term not in hits:
+            if len(hits) >= _SEARCH_TERMS_KEPT:
+                del hits[next(iter(hits))]
+            found = np.strings.find(texts, term) >= 0
+            hits[term] = found if found.any() else None
+        return hits[term]
 
     def put(self, row: int, code: int) -> None:
         self.codes = _grown(self.codes, row + 1)
         self.codes[row] = code
+        self.has_opaque |= code == OPAQUE_CODE
 
     def put_from(self, start: int, codes: npt.NDArray[np.int64]) -> None:
         self.codes = _grown(self.codes, start + len(codes))
         self.codes[start : start + len(codes)] = codes
+        self.has_opaque |= bool(np.any(codes == OPAQUE_CODE))
 
     def at(self, size: int) -> Codes:
         """The codes of the first ``size`` rows (rows never given a value read as missing)."""

@@ -342,3 +342,20 @@ def test_memory_is_given_back_only_where_the_c_library_can(monkeypatch: pytest.M
     finally:
         gc.unfreeze()  # back to the collector: this test process goes on
     assert tried == ["libc.so.6"]
+
+
+def test_a_search_term_looked_for_before_finds_values_added_since() -> None:
+    """Columns keep each term's hits per distinct value until a value is added (Column.search_hits)."""
+    from mockserver.query import parse_list_request, run_query
+
+    store = NamespaceStore("ns")
+    store.add(rec("a", metadata={"city": "Lyon"}))
+
+    def found(term: str) -> list[str]:
+        page = orjson.loads(run_query(store, parse_list_request({"search": term}, {}), "/list").body())
+        return [r["interaction_id"] for r in page["results"]]
+
+    assert found("paris") == []
+    store.add(rec("b", metadata={"city": "Paris"}))
+    store.add(rec("c", metadata={"tags": [{"city": "paris"}]}))  # an array holding an object: read back
+    assert found("paris") == ["b", "c"]  # one timestamp: by id

@@ -158,12 +158,13 @@ def search_mask(table: Table, terms: tuple[str, ...]) -> Mask:
     columns = [column for path, column in table.columns.items() if _searched(path)]
     unread = np.zeros(size, dtype=np.bool_)
     for column in columns:
-        unread |= column.at(size) == OPAQUE_CODE
+        if column.has_opaque:
+            unread |= column.at(size) == OPAQUE_CODE
     for term in terms:
         hit = np.zeros(size, dtype=np.bool_)
         for column in columns:
-            decided = np.strings.find(column.search_texts(search_value_text), term) >= 0
-            if decided.any():
+            decided = column.search_hits(term, search_value_text)
+            if decided is not None:
                 hit |= decided[column.at(size)]
         found &= hit
     rows = np.flatnonzero(unread & ~found)

@@ -9,7 +9,8 @@ pass, so a write never rebuilds a column nor copies whole arrays per record.
 
 Codes: 0 is "missing", 1 an object (its keys have columns of their own), 2 an array holding
 arrays or objects (read from the record itself when a query needs it: rare), 3 and up a
-distinct scalar or array of scalars, kept once in ``values``.
+distinct scalar or array of scalars, kept once in ``values``. Once a table is filled, a path
+few rows hold keeps the codes of those rows only, beside their row numbers (``Column.fit``).
 
 A ``timestamp`` is nearly always the text this server writes for the row's instant
 (``2026-01-15T10:30:00.123456Z``), and nearly every one differs from the others: kept as a
@@ -47,6 +48,9 @@ _SCALARS = (str, int, float, bool, type(None))
 _INITIAL_CAPACITY = 1024
 # Search terms whose hits a column keeps (per version): a term asked again is not looked for again.
 _SEARCH_TERMS_KEPT = 32
+# A filled table keeps only the rows holding a path (and their codes) when that takes less than
+# half the dense array: the rest is room for more rows to hold it.
+_SPARSE_MARGIN = 2
 # Tombstones are dropped once there are this many and they are at least half the rows.
 _COMPACT_FROM = 1024
 
@@ -95,7 +99,11 @@ class Column:
     def __init__(self, capacity: int) -> None:
         self.values: list[Any] = [MISSING, OBJECT, OPAQUE]
         self._code_of: dict[Any, int] = {}
+        # A code per row; or, once a filled table found few rows holding the path (``fit``), the codes of
+        # those rows only, beside the rows (``_rows``, ascending; ``_held`` of each array in use).
         self.codes: Codes = np.zeros(capacity, dtype=np.uint8)
+        self._rows: npt.NDArray[np.uint32] | None = None
+        self._held = 0
         self._max_code = int(np.iinfo(np.uint8).max)
         # Bumped whenever a distinct value is added: what was derived from ``values`` is then stale.
         self.version = 0
@@ -230,20 +238,71 @@ class Column:
         return hits[term]
 
     def put(self, row: int, code: int) -> None:
-        self.codes = _grown(self.codes, row + 1)
-        self.codes[row] = code
+        """Give ``row`` (a new last row) its code."""
+        if self._rows is None:
+            self.codes = _grown(self.codes, row + 1)
+            self.codes[row] = code
+        elif code != MISSING_CODE:
+            self._hold(np.array([row], dtype=np.uint32), np.array([code]))
         self.has_opaque |= code == OPAQUE_CODE
 
     def put_from(self, start: int, codes: npt.NDArray[np.int64]) -> None:
-        self.codes = _grown(self.codes, start + len(codes))
-        self.codes[start : start + len(codes)] = codes
+        """Give rows ``start`` on (new last rows) their codes."""
+        if self._rows is None:
+            self.codes = _grown(self.codes, start + len(codes))
+            self.codes[start : start + len(codes)] = codes
+        else:
+            present = np.flatnonzero(codes)
+            self._hold((start + present).astype(np.uint32), codes[present])
         self.has_opaque |= bool(np.any(codes == OPAQUE_CODE))
+
+    def _hold(self, rows: npt.NDArray[np.uint32], codes: npt.NDArray[Any]) -> None:
+        assert self._rows is not None
+        end = self._held + len(rows)
+        self._rows = _grown(self._rows, end)
+        self.codes = _grown(self.codes, end)
+        self._rows[self._held : end] = rows
+        self.codes[self._held : end] = codes
+        self._held = end
 
     def at(self, size: int) -> Codes:
         """The codes of the first ``size`` rows (rows never given a value read as missing)."""
+        if self._rows is not None:
+            dense = np.zeros(size, dtype=self.codes.dtype)
+            dense[self._rows[: self._held]] = self.codes[: self._held]
+            return dense
         if len(self.codes) < size:
             self.codes = _grown(self.codes, size)
         return self.codes[:size]
+
+    def compact(self, size: int, keep: npt.NDArray[np.intp]) -> None:
+        """Keep only the rows ``keep`` (ascending) of the first ``size``, renumbered from 0."""
+        if self._rows is None:
+            self.codes = self.at(size)[keep]
+            return
+        rows = self._rows[: self._held]
+        renumbered = np.searchsorted(keep, rows)
+        kept = renumbered < len(keep)
+        kept[kept] = keep[renumbered[kept]] == rows[kept]
+        self._rows = renumbered[kept].astype(np.uint32)
+        self.codes = self.codes[: self._held][kept]
+        self._held = len(self._rows)
+
+    def fit(self, size: int) -> None:
+        """Drop the room kept for rows to come; a path few of the ``size`` rows hold keeps their codes only."""
+        if self._rows is not None:
+            self._rows = _fitted(self._rows, self._held)
+            self.codes = _fitted(self.codes, self._held)
+            return
+        codes = self.at(size)
+        present = np.flatnonzero(codes)
+        # A held row costs its row number (4 bytes) and its code, a row in the dense array its code alone.
+        if len(present) * (4 + codes.itemsize) * _SPARSE_MARGIN < size * codes.itemsize:
+            self._rows = present.astype(np.uint32)
+            self.codes = codes[present]
+            self._held = len(present)
+        else:
+            self.codes = _fitted(self.codes, size)
 
 
 def id_key(interaction_id: str) -> int:
@@ -477,7 +536,7 @@ class Table:
         self.id_keys = self.id_keys[keep]
         self.instants = self.instants[keep]
         for column in self.columns.values():
-            column.codes = column.at(before)[keep]
+            column.compact(before, keep)
 
     def fit(self) -> None:
         """Drop the room kept for rows to come, once a namespace is filled: the next row grows it again."""
@@ -485,7 +544,7 @@ class Table:
         self.id_keys = _fitted(self.id_keys, self.size)
         self.instants = _fitted(self.instants, self.size)
         for column in self.columns.values():
-            column.codes = _fitted(column.codes, self.size)
+            column.fit(self.size)
 
     def live(self) -> npt.NDArray[np.bool_]:
         return self.alive[: self.size]

@@ -359,3 +359,54 @@ def test_a_search_term_looked_for_before_finds_values_added_since() -> None:
     store.add(rec("b", metadata={"city": "Paris"}))
     store.add(rec("c", metadata={"tags": [{"city": "paris"}]}))  # an array holding an object: read back
     assert found("paris") == ["b", "c"]  # one timestamp: by id
+
+
+RARE = st.lists(
+    st.builds(
+        lambda i, metadata, position: rec(f"{i:03d}", metadata=metadata, position=position),
+        st.integers(0, 60),
+        # One record in twenty holds "rare": a filled table keeps that column's held rows only.
+        st.integers(0, 19).flatmap(
+            lambda k: st.builds(lambda v: {"rare": v}, JSON_VALUES) if k == 0 else st.just({"device": "mobile"})
+        ),
+        st.integers(0, 3),
+    ),
+    min_size=40,  # enough rows for a rare path's few to be kept alone
+    max_size=120,
+)
+
+
+# Deleting up to every id: often over half the rows, when a table compacts.
+@given(RARE, st.lists(st.integers(0, 60), min_size=20, max_size=60), st.lists(JSON_VALUES, max_size=5), st.booleans())
+def test_a_fitted_table_answers_as_one_never_fitted(
+    records: list[dict[str, Any]], doomed: list[int], added: list[Any], compact: bool
+) -> None:
+    """Rows holding a rare path kept alone (Column.fit) read, answer and change as a dense column does."""
+    from unittest import mock
+
+    from mockserver.query import parse_list_request, run_query
+
+    stores = []
+    for fitted in (False, True):
+        with mock.patch("mockserver.table._COMPACT_FROM", 1 if compact else 10**9):
+            store = NamespaceStore("ns")
+            store.fill(rows_of(records))
+            if fitted:
+                store.table.fit()
+            for number in doomed:
+                if store.table.row(f"{number:03d}") is not None:
+                    store.delete(f"{number:03d}")
+            for n, value in enumerate(added):
+                store.add(rec(f"new{n}", metadata={"rare": value}, position=n % 4))
+        stores.append(store)
+    plain, fitted_store = stores
+    assert list(plain) == list(fitted_store)
+    for path in set(plain.table.columns) | set(fitted_store.table.columns):
+        assert held(plain, path) == held(fitted_store, path), path
+    for body in (
+        {"filters": {"metadata.rare": {"exists": True}}, "sort": {"field": "metadata.rare"}},
+        {"filters": {"metadata.rare": {"gte": 0}}, "search": "1"},
+        {"sort": {"field": "metadata.rare", "direction": "desc"}},
+    ):
+        answers = [run_query(s, parse_list_request(body, {"limit": "200"}), "/list").body() for s in stores]
+        assert answers[0] == answers[1], body

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import time
+import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -174,7 +175,7 @@ def server() -> Iterator[BackgroundServer]:
 def post(server: BackgroundServer, raw: bytes, params: dict[str, str]) -> int:
     connection = http.client.HTTPConnection(server.settings.host, server.port, timeout=10)
     try:
-        query = "&".join(f"{k}={v}" for k, v in params.items())
+        query = urllib.parse.urlencode(params)  # a space or a "&" in a value stays a value
         headers = {**AUTH, "Content-Type": "application/json"}
         connection.request("POST", f"{LIST}?{query}", body=raw, headers=headers)
         return connection.getresponse().status

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from fixtures.stamps import Timestamps
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _SECOND = timedelta(seconds=1)
@@ -15,7 +17,6 @@ _FOUR_CENTURIES = timedelta(days=146097)
 _LEAP_SECOND = re.compile(r"(?<=T\d\d:\d\d:)60")
 # The text this server and the generator write (2026-01-15T10:30:00.123456Z), in ASCII digits.
 _CANONICAL = re.compile(r"(?!0000)\d{4}-\d\d-\d\dT\d\d:\d\d:[0-5]\d\.\d{6}Z", re.ASCII)
-_NAIVE_EPOCH = datetime(1970, 1, 1)  # for stamp_text: only its text is used, and that is UTC
 
 
 # Not cached: each record's instant is read once into a column (or its sort.age) and kept there;
@@ -61,9 +62,10 @@ def read_stamp(text: str) -> tuple[int | None, bool]:
 
 
 def stamp_text(micros: int) -> str | None:
-    """The text this server writes for an instant (``2026-01-15T10:30:00.123456Z``); None for one whose
-    year is past what that text can say."""
+    """The text this server writes for an instant (``2026-01-15T10:30:00.123456Z``, what the generator and
+    new records carry: fixtures.stamps); None for one whose year is past what that text can say."""
     try:
-        return (_NAIVE_EPOCH + timedelta(microseconds=micros)).isoformat(timespec="microseconds") + "Z"
+        # A Timestamps of its own: the shared ones keep every hour they wrote, and any instant may come here.
+        return Timestamps().text(micros)
     except OverflowError:
         return None

@@ -21,7 +21,7 @@ from mockserver.errors import NamespaceFull, NotFound
 from mockserver.jsonio import dumps, loads
 from mockserver.query.instants import read_stamp, stamp_text
 from mockserver.query.memo import Memo
-from mockserver.table import Rows, Stored, Table, decompose
+from mockserver.table import Decomposer, Rows, Table
 
 Record = dict[str, Any]
 Seeder = Callable[[str], Iterable[Rows]]
@@ -58,15 +58,18 @@ def _encoded(record: Record) -> bytes:
 def rows_of(records: Iterable[Record], chunk: int = ROWS_CHUNK) -> Iterator[Rows]:
     """Records taken apart ``chunk`` at a time, in order; a repeated id starts a new chunk, so that
     storing them leaves what adding them one by one would (the later record replaces the earlier)."""
-    batch: dict[str, Stored] = {}
+    taking = Decomposer()
+    ids: set[str] = set()
     for record in records:
         interaction_id = record["interaction_id"]
-        if interaction_id in batch or len(batch) >= chunk:
-            yield decompose(batch.values())
-            batch.clear()
-        batch[interaction_id] = (interaction_id, _encoded(record), record, *_instant(record, None))
-    if batch:
-        yield decompose(batch.values())
+        if interaction_id in ids or len(ids) >= chunk:
+            yield taking.rows()
+            taking = Decomposer()
+            ids.clear()
+        ids.add(interaction_id)
+        taking.add(interaction_id, _encoded(record), record, *_instant(record, None))
+    if ids:
+        yield taking.rows()
 
 
 class NamespaceStore:

@@ -184,7 +184,7 @@ def test_loading_decodes_no_record(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(snapshot, "loads", refuse_objects)
     monkeypatch.setattr(persistence, "rows_of", refuse)
-    monkeypatch.setattr(store, "decompose", refuse)
+    monkeypatch.setattr(store, "Decomposer", refuse)
     saved = load_state(path)
     assert saved is not None
     back = unseeded()

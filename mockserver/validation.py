@@ -19,6 +19,7 @@ from jsonschema.exceptions import ValidationError
 
 import specs
 from mockserver.errors import FieldError, Location, ValidationFailed
+from mockserver.wording import refusals
 
 MAX_REPORTED = 20
 # Far above anything a valid request needs; it keeps validation, evaluation and serialisation
@@ -172,8 +173,8 @@ def _only_form_errors(error: ValidationError) -> bool:
     return all(e.validator in {"format", "pattern"} and e.absolute_path == error.absolute_path for e in error.context)
 
 
-def _schema_errors(validator: Draft202012Validator, instance: Any, prefix: Location) -> Iterator[FieldError]:
-    for error in validator.iter_errors(instance):
+def _schema_errors(model: str, instance: Any, prefix: Location, upstream_enums: bool = False) -> Iterator[FieldError]:
+    for error in refusals(model, instance, upstream_enums):
         yield _translate(_most_specific(error), prefix)
 
 
@@ -187,7 +188,7 @@ def check(model: str, instance: Any, prefix: Location = ("body",)) -> None:
     """Raise ValidationFailed listing what is wrong with ``instance`` as a ``model``, if anything."""
     # The Rust validator decides; only a refused instance pays for Python's detailed errors.
     if not specs.fast_validator(model).is_valid(instance):
-        _raise_first(_schema_errors(specs.validator(model), instance, prefix))
+        _raise_first(_schema_errors(model, instance, prefix))
 
 
 # In strict mode these containers' items are held to their own model's keys too.
@@ -217,7 +218,6 @@ class BodyRules:
     def __init__(self, *, strict: bool = False, upstream_enums: bool = False) -> None:
         self.strict = strict
         self.upstream_enums = upstream_enums
-        self._validator = specs.upstream_validator if upstream_enums else specs.validator
 
     def check(self, model: str, instance: Any, prefix: Location = ("body",)) -> None:
         if specs.fast_validator(model, self.upstream_enums).is_valid(instance):
@@ -225,7 +225,7 @@ class BodyRules:
                 return  # the common case, on every write: nothing more to look at
             schema_errors: Iterator[FieldError] = iter(())
         else:
-            schema_errors = _schema_errors(self._validator(model), instance, prefix)
+            schema_errors = _schema_errors(model, instance, prefix, self.upstream_enums)
         _raise_first(itertools.chain(schema_errors, self.unknown_keys(model, instance, prefix)))
 
     def unknown_keys(self, model: str, instance: Any, prefix: Location = ("body",)) -> Iterator[FieldError]:

@@ -24,6 +24,7 @@ from specs.loader import (
     documented_openapi,
     documented_schema,
     documented_validator,
+    fast_subschema_validator,
     fast_validator,
     mock_only_constraints,
     openapi_path,
@@ -32,6 +33,7 @@ from specs.loader import (
     schema,
     upstream_validator,
     validator,
+    validator_of_class,
 )
 
 __all__ = [
@@ -45,6 +47,7 @@ __all__ = [
     "documented_openapi",
     "documented_schema",
     "documented_validator",
+    "fast_subschema_validator",
     "fast_validator",
     "mock_only_constraints",
     "openapi_path",
@@ -53,4 +56,5 @@ __all__ = [
     "schema",
     "upstream_validator",
     "validator",
+    "validator_of_class",
 ]

@@ -213,9 +213,11 @@ def _format_checker() -> FormatChecker:
 _FORMAT_CHECKER = _format_checker()
 
 
-def _validator(name: str, registry: Registry[Any]) -> Draft202012Validator:
+def _validator(
+    name: str, registry: Registry[Any], cls: type[Draft202012Validator] = Draft202012Validator
+) -> Draft202012Validator:
     _raw_schema(name)
-    return Draft202012Validator({"$ref": f"{_BASE_URI}{name}.json"}, registry=registry, format_checker=_FORMAT_CHECKER)
+    return cls({"$ref": f"{_BASE_URI}{name}.json"}, registry=registry, format_checker=_FORMAT_CHECKER)
 
 
 @cache
@@ -245,6 +247,31 @@ def upstream_validator(name: str) -> Draft202012Validator:
 
 
 @cache
+def _unversioned(name: str) -> dict[str, Any]:
+    """A model's schema as the mock holds it, without ``$schema``: jsonschema walks a schema that names its
+    draft with that draft's own validator class, whatever class it was asked to use."""
+    return {key: value for key, value in _schema_view(name, _MOCK).items() if key != "$schema"}
+
+
+@cache
+def validator_of_class(
+    name: str, cls: type[Draft202012Validator], upstream_enums: bool = False
+) -> Draft202012Validator:
+    """:func:`validator` (or :func:`upstream_validator`) as an instance of ``cls``, a class made by
+    ``jsonschema.validators.extend`` from Draft 2020-12: the same rules, some keywords worded or walked
+    the caller's way. It walks the very schema objects :func:`fast_subschema_validator` knows."""
+    swapped = dict(_UPSTREAM_2026 if upstream_enums else ())
+    registry: Registry[Any] = Registry().with_resources(
+        (
+            f"{_BASE_URI}{model}.json",
+            Resource.from_contents(_unversioned(swapped.get(model, model)), default_specification=DRAFT202012),
+        )
+        for model in MODEL_NAMES
+    )
+    return _validator(name, registry, cls)
+
+
+@cache
 def _bundled_components(substitutions: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
     components = dict(_bundle()["components"]["schemas"])
     for model, stand_in in substitutions:
@@ -262,6 +289,38 @@ def fast_validator(name: str, upstream_enums: bool = False) -> jsonschema_rs.Val
     components = _bundled_components(_UPSTREAM_2026 if upstream_enums else ())
     document = {"$ref": f"#/components/schemas/{name}", "components": {"schemas": components}}
     return jsonschema_rs.Draft202012Validator(document, validate_formats=True)
+
+
+@cache
+def _bundle_pointers() -> dict[int, str]:
+    """Where each object of the mock's schema files (as the Python validators walk them) sits in the bundle."""
+    return {
+        id(node): _pointer(("components", "schemas", name, *where))
+        for name in MODEL_NAMES
+        for where, node in _nodes(_unversioned(name))
+    }
+
+
+def fast_subschema_validator(
+    node: Any, upstream_enums: bool = False, items: bool = False
+) -> jsonschema_rs.Validator | None:
+    """The Rust validator of one object of the mock's schemas, met while a Python validator walks an
+    instance (or, with ``items``, of an array whose every item must match it); None for anything else.
+
+    What lets a Python validator skip, at Rust's speed, every part of an instance that is valid.
+    """
+    pointer = _bundle_pointers().get(id(node))
+    return None if pointer is None else _fast_at(pointer, upstream_enums, items)
+
+
+@cache
+def _fast_at(pointer: str, upstream_enums: bool, items: bool) -> jsonschema_rs.Validator:
+    target = {"$ref": f"#{pointer}"}
+    components = _bundled_components(_UPSTREAM_2026 if upstream_enums else ())
+    document = {"items": target} if items else target
+    return jsonschema_rs.Draft202012Validator(
+        {**document, "components": {"schemas": components}}, validate_formats=True
+    )
 
 
 def _component_ref(ref: str, owner: str) -> str:

@@ -1,0 +1,327 @@
+"""Hostile-cost benchmark: the worst bodies we can build for each limit, and what each costs the server.
+
+The mock serves every client from one event loop, so the server time of one request is time every
+other client waits. For each limit a body can push (list lengths, object widths, nesting, string
+lengths, patterns, conditions, numbers, unknown keys under --strict, malformed JSON), this sends
+bodies just over the limit and bodies that fill the 1 MB body cap, one at a time, to a mock with
+empty namespaces (``--count 0``; a second one runs ``--strict``), plus the largest bodies accepted
+at the limits. Server time is what the mock's journal says the request took (arrival to answer),
+read after each request. Each body is sent ``--rounds`` times (3); the first send is reported,
+since a first use (a schema part seen for the first time) is what a user meets, and the worst of
+all rounds is what the targets hold.
+
+Targets (issue 15): every refusal at most 50 ms, their median at most 5 ms; every accepted body at
+the limits at most 50 ms. Usage: ``python bench/bench_hostile.py`` (``--rounds 1`` for a quick look).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_load import ROOT, free_port, wait_listening
+
+API = "/v1/retrievers/interactions"
+HEADERS = {"Authorization": "Bearer bench", "X-Namespace": "hostile", "Content-Type": "application/json"}
+CAP = 1_048_576  # the mock's default --max-body-bytes
+FILL = CAP - 4096  # bodies "at the cap" stop this far under it, so they are read, not refused as too large
+REFUSAL_MAX_MS = 50.0
+REFUSAL_MEDIAN_MS = 5.0
+ACCEPTED_MAX_MS = 50.0
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    path: str
+    body: bytes
+    expect: int
+    strict: bool = False
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _filling(make: Callable[[int], Any], wrap: Callable[[list[Any]], Any], budget: int = FILL) -> bytes:
+    """``wrap(items)`` with as many ``make(i)`` items as keep its JSON within ``budget`` bytes."""
+    item_size = len(_json(make(7))) + 1
+    count = max(1, (budget - len(_json(wrap([])))) // item_size)
+    while True:
+        body = _json(wrap([make(i) for i in range(count)]))
+        if len(body) <= budget:
+            return body
+        count = count * 9 // 10
+
+
+def _wide(make_key: Callable[[int], str], value: Any, wrap: Callable[[dict[str, Any]], Any]) -> bytes:
+    """``wrap`` of an object with as many keys as fill the cap."""
+    item_size = len(_json({make_key(99999): value})) - 1
+    count = (FILL - len(_json(wrap({})))) // item_size
+    while True:
+        body = _json(wrap({make_key(i): value for i in range(count)}))
+        if len(body) <= FILL:
+            return body
+        count = count * 9 // 10
+
+
+def _interaction(i: int) -> dict[str, Any]:
+    return {
+        "feature_id": f"doc_{i:06d}",
+        "interaction_type": ["click"],
+        "position": i % 50,
+        "metadata": {"device": "mobile", "query": f"query number {i}", "page": 1},
+        "user_id": f"user_{i % 97}",
+        "session_id": f"sess_{i % 13}",
+    }
+
+
+def _nested(levels: int, leaf: Any) -> Any:
+    value = leaf
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def _tree(levels: int, width: int) -> dict[str, Any]:
+    node: dict[str, Any] = {"position": {"gte": 1}}
+    for _ in range(levels - 1):
+        node = {"OR": [node] + [{"field": "position", "operator": "lt", "value": 5}] * (width - 1)}
+    return node
+
+
+def cases() -> list[Case]:
+    list_path, batch_path, create_path = f"{API}/list", f"{API}/batch", API
+
+    def listing(filters: Any = None, **more: Any) -> bytes:
+        return _json({"filters": filters, **more} if filters is not None else more)
+
+    refused = [
+        Case("in: 1,001 integers", list_path, listing({"position": {"in": list(range(1001))}}), 422),
+        Case(
+            "in: integers to the cap",
+            list_path,
+            _filling(lambda i: i % 10, lambda v: {"filters": {"position": {"in": v}}}),
+            422,
+        ),
+        Case(
+            "in: strings to the cap",
+            list_path,
+            _filling(lambda i: f"user_{i:05d}", lambda v: {"filters": {"user_id": {"in": v}}}),
+            422,
+        ),
+        Case(
+            "in: 1,000 values, the last an object",
+            list_path,
+            listing({"position": {"in": [*range(999), {"field": "x"}]}}),
+            422,
+        ),
+        Case(
+            "100 conditions of 1,000 values, one operator unknown",
+            list_path,
+            listing({**{f"metadata.k{i}": {"in": list(range(1000))} for i in range(99)}, "position": {"bogus": 1}}),
+            422,
+        ),
+        Case("filters: 101 conditions", list_path, listing({f"metadata.k{i}": i for i in range(101)}), 422),
+        Case(
+            "filters: conditions to the cap",
+            list_path,
+            _wide(lambda i: f"metadata.k{i}", 1, lambda f: {"filters": f}),
+            422,
+        ),
+        Case(
+            "filters: unknown operators to the cap",
+            list_path,
+            _wide(lambda i: f"op{i}", 1, lambda o: {"filters": {"position": o}}),
+            422,
+        ),
+        Case("filters: 9 levels of OR", list_path, listing(_tree(9, 1)), 422),
+        Case("filters: 9 levels, 11 wide", list_path, listing(_tree(9, 11)), 422),
+        Case("nesting: 65 levels", list_path, listing({"metadata.tags": {"eq": _nested(65, 1)}}), 422),
+        Case("nesting: brackets to the cap", list_path, b'{"filters":' + b"[" * (FILL - 20), 422),
+        Case("search: 1,001 characters", list_path, listing(search="s" * 1001), 422),
+        Case("search: a string to the cap", list_path, listing(search="s" * (FILL - 20)), 422),
+        Case("regex: 257 characters", list_path, listing({"user_id": {"regex": "a" * 257}}), 422),
+        Case("regex: a pattern to the cap", list_path, listing({"user_id": {"regex": "(a|b)*" * (FILL // 7)}}), 422),
+        Case("regex: 9 patterns", list_path, listing({f"metadata.k{i}": {"regex": "^a.*b$"} for i in range(9)}), 422),
+        Case("field: a path to the cap", list_path, listing({"x" * (FILL - 30): 1}), 422),
+        Case("sort: a field to the cap", list_path, listing(sort={"field": "x" * (FILL - 30)}), 422),
+        Case(
+            "numbers: one integer to the cap",
+            list_path,
+            b'{"filters":{"position":{"gte":' + b"9" * (FILL - 40) + b"}}}",
+            422,
+        ),
+        Case(
+            "numbers: 20-digit integers to the cap",
+            list_path,
+            _filling(lambda i: 10**19 + i, lambda v: {"filters": {"position": {"in": v}}}),
+            422,
+        ),
+        Case("JSON: malformed at the end of the cap", list_path, listing(search="s" * (FILL - 40))[:-1], 422),
+        Case(
+            "batch: 1,001 interactions",
+            batch_path,
+            _json({"interactions": [_interaction(i) for i in range(1001)]}),
+            422,
+        ),
+        Case(
+            "batch: 1,000 interactions, the last one bad",
+            batch_path,
+            _json({"interactions": [*map(_interaction, range(999)), {"position": -1}]}),
+            422,
+        ),
+        Case(
+            "batch: interactions to the cap, each bad",
+            batch_path,
+            _filling(
+                lambda i: {"feature_id": i, "interaction_type": "x", "position": "y"}, lambda v: {"interactions": v}
+            ),
+            422,
+        ),
+        Case(
+            "create: interaction types to the cap, the last unknown",
+            create_path,
+            _filling(
+                lambda i: "view",
+                lambda v: {"feature_id": "f", "position": 0, "interaction_type": [*v, "bogus"]},
+                FILL - 16,
+            ),
+            422,
+        ),
+        Case(
+            "create: metadata keys to the cap, position missing",
+            create_path,
+            _wide(lambda i: f"k{i}", 1, lambda m: {"feature_id": "f", "interaction_type": ["view"], "metadata": m}),
+            422,
+        ),
+        Case("strict: unknown keys to the cap", list_path, _wide(lambda i: f"x{i}", 1, lambda b: b), 422, strict=True),
+        Case(
+            "strict: batch, every interaction with an unknown key",
+            batch_path,
+            _json({"interactions": [{**_interaction(i), "extra": i} for i in range(1000)]}),
+            422,
+            strict=True,
+        ),
+    ]
+    accepted = [
+        Case(
+            "accepted: batch of 1,000 interactions",
+            batch_path,
+            _json({"interactions": [_interaction(i) for i in range(1000)]}),
+            200,
+        ),
+        Case(
+            "accepted: in with 1,000 values",
+            list_path,
+            listing({"user_id": {"in": [f"user_{i}" for i in range(1000)]}}),
+            200,
+        ),
+        Case("accepted: 100 conditions", list_path, listing({f"metadata.k{i}": {"gte": i} for i in range(100)}), 200),
+        Case(
+            "accepted: 100 conditions of 1,000 values",
+            list_path,
+            listing({f"metadata.k{i}": {"in": list(range(1000))} for i in range(100)}),
+            200,
+        ),
+        Case("accepted: 8 levels of OR, 12 wide", list_path, listing(_tree(8, 12)), 200),
+        Case(
+            "accepted: 8 patterns of 256 characters",
+            list_path,
+            listing({f"metadata.k{i}": {"regex": "(a+|b?)" * 36 + "cdef"} for i in range(8)}),
+            200,
+        ),
+    ]
+    return refused + accepted
+
+
+class Server:
+    """A mock with empty namespaces, its journal read after each request for the request's server time."""
+
+    def __init__(self, strict: bool) -> None:
+        self.port = free_port()
+        command = [sys.executable, "-m", "mockserver", "--port", str(self.port), "--count", "0", "--quiet"]
+        self.process = subprocess.Popen(
+            [*command, *(["--strict"] if strict else [])], cwd=ROOT, stdout=subprocess.DEVNULL
+        )
+        wait_listening(self.port, self.process)
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+
+    def send(self, case: Case) -> tuple[int, float]:
+        """(status, server ms) of one request."""
+        self.connection.request("POST", case.path, body=case.body, headers=HEADERS)
+        response = self.connection.getresponse()
+        response.read()
+        self.connection.request("GET", "/_mock/journal?limit=1")
+        entry = json.loads(self.connection.getresponse().read())["entries"][-1]
+        if entry["path"] != case.path:
+            raise SystemExit(f"journal's last entry is {entry['path']}, not {case.path}")
+        return response.status, float(entry["latency_ms"])
+
+    def stop(self) -> None:
+        self.connection.close()
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="sends of each body (default 3)")
+    args = parser.parse_args()
+    servers = {False: Server(strict=False), True: Server(strict=True)}
+    rows: list[tuple[Case, int, float, float]] = []
+    try:
+        for case in cases():
+            times = []
+            statuses = set()
+            for _ in range(args.rounds):
+                status, server_ms = servers[case.strict].send(case)
+                statuses.add(status)
+                times.append(server_ms)
+            rows.append((case, max(statuses), times[0], max(times)))
+    finally:
+        for server in servers.values():
+            server.stop()
+    print(f"hostile bodies, {args.rounds} sends each, server time from the journal (arrival to answer)\n")
+    print(
+        f"| {'body':<58} | {'bytes':>9} | status | {'first ms':>8} | {'worst ms':>8} | {'ms/MB':>7} | target | verdict |"
+    )
+    print(f"| {'-' * 58} | {'-' * 9}:| ------ | {'-' * 8}:| {'-' * 8}:| {'-' * 7}:| ------ | ------- |")
+    failed = 0
+    for case, status, first, worst in rows:
+        target = REFUSAL_MAX_MS if case.expect == 422 else ACCEPTED_MAX_MS
+        met = worst <= target and status == case.expect
+        failed += not met
+        per_mb = worst / (len(case.body) / 1e6)
+        print(
+            f"| {case.name:<58} | {len(case.body):>9,} | {status:>6} | {first:>8.2f} | {worst:>8.2f} | {per_mb:>7.1f} "
+            f"| <= {target:.0f} | {'met' if met else 'MISSED':<7} |"
+            + ("" if status == case.expect else f" answered {status}, expected {case.expect}")
+        )
+    refusals = [worst for case, _, _, worst in rows if case.expect == 422]
+    median = statistics.median(refusals)
+    worst_case = max(rows, key=lambda row: row[3])
+    print(
+        f"\nrefusals: {len(refusals)}, median {median:.2f} ms (target <= {REFUSAL_MEDIAN_MS:.0f}): "
+        f"{'met' if median <= REFUSAL_MEDIAN_MS else 'MISSED'}"
+    )
+    print(f"worst of all: {worst_case[3]:.2f} ms ({worst_case[0].name})")
+    failed += median > REFUSAL_MEDIAN_MS
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    started = time.monotonic()
+    code = main()
+    print(f"whole run: {time.monotonic() - started:.0f} s")
+    sys.exit(code)

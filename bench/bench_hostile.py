@@ -294,9 +294,9 @@ def main() -> int:
             server.stop()
     print(f"hostile bodies, {args.rounds} sends each, server time from the journal (arrival to answer)\n")
     print(
-        f"| {'body':<58} | {'bytes':>9} | status | {'first ms':>8} | {'worst ms':>8} | {'ms/MB':>7} | target | verdict |"
+        f"| {'body':<56} | {'bytes':>9} | status | {'first ms':>8} | {'worst ms':>8} | {'ms/MB':>7} | target | verdict |"
     )
-    print(f"| {'-' * 58} | {'-' * 9}:| ------ | {'-' * 8}:| {'-' * 8}:| {'-' * 7}:| ------ | ------- |")
+    print(f"| {'-' * 56} | {'-' * 9}:| ------ | {'-' * 8}:| {'-' * 8}:| {'-' * 7}:| ------ | ------- |")
     failed = 0
     for case, status, first, worst in rows:
         target = REFUSAL_MAX_MS if case.expect == 422 else ACCEPTED_MAX_MS
@@ -304,7 +304,7 @@ def main() -> int:
         failed += not met
         per_mb = worst / (len(case.body) / 1e6)
         print(
-            f"| {case.name:<58} | {len(case.body):>9,} | {status:>6} | {first:>8.2f} | {worst:>8.2f} | {per_mb:>7.1f} "
+            f"| {case.name:<56} | {len(case.body):>9,} | {status:>6} | {first:>8.2f} | {worst:>8.2f} | {per_mb:>7.1f} "
             f"| <= {target:.0f} | {'met' if met else 'MISSED':<7} |"
             + ("" if status == case.expect else f" answered {status}, expected {case.expect}")
         )

@@ -20,6 +20,7 @@ What is found is what jsonschema finds, in the same order, up to those bounds.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -45,14 +46,11 @@ _DESCENDING = (
     "$dynamicRef",
     "properties",
     "patternProperties",
-    "additionalProperties",
-    "propertyNames",
     "dependentSchemas",
     "prefixItems",
     "contains",
     "allOf",
     "if",
-    "not",
     "unevaluatedItems",
     "unevaluatedProperties",
 )
@@ -100,15 +98,59 @@ def _items(upstream_enums: bool) -> Keyword:
         if items is False or "prefixItems" in schema:
             yield from _BASE["items"](validator, items, instance, schema) or ()
             return
-        whole = specs.fast_subschema_validator(items, upstream_enums, items=True)
-        for start in range(0, len(instance), ITEMS_CHUNK):
-            chunk = instance[start : start + ITEMS_CHUNK]
-            if whole is not None and whole.is_valid(chunk):
-                continue
+        for start, chunk in _chunks_with_invalid(upstream_enums, items, instance):
             for index, item in enumerate(chunk, start):
                 yield from validator.descend(item, items, path=index)
 
     return items
+
+
+def _chunks_with_invalid(upstream_enums: bool, schema: Any, values: list[Any]) -> Iterator[tuple[int, list[Any]]]:
+    """(first index, chunk) of the chunks of ``values`` that hold a value invalid against ``schema``."""
+    whole = specs.fast_subschema_validator(schema, upstream_enums, items=True)
+    for start in range(0, len(values), ITEMS_CHUNK):
+        chunk = values[start : start + ITEMS_CHUNK]
+        if whole is None or not whole.is_valid(chunk):
+            yield start, chunk
+
+
+def _property_names(upstream_enums: bool) -> Keyword:
+    def property_names(validator: Any, names: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+        if type(instance) is not dict or _valid(upstream_enums, schema, instance):
+            return
+        for _, chunk in _chunks_with_invalid(upstream_enums, names, list(instance)):
+            for name in chunk:
+                yield from validator.descend(instance=name, schema=names)
+
+    return property_names
+
+
+def _additional_properties(upstream_enums: bool) -> Keyword:
+    def additional(validator: Any, extra: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+        if type(instance) is not dict or _valid(upstream_enums, schema, instance):
+            return
+        # In the body's order (jsonschema's is a set's), and only as far as needed.
+        named = schema.get("properties", {})
+        patterns = "|".join(schema.get("patternProperties", {}))
+        extras = (key for key in instance if key not in named and not (patterns and re.search(patterns, key)))
+        if type(extra) is dict:
+            for key in extras:
+                yield from validator.descend(instance[key], extra, path=key)
+        elif extra is False and next(extras, None) is not None:
+            yield ValidationError("keys the schema does not name")
+
+    return additional
+
+
+def _unless_too_long(keyword: Keyword) -> Keyword:
+    """A string over its ``maxLength`` is refused for that alone: its pattern or format need not be read."""
+
+    def unless_too_long(validator: Any, value: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+        if type(instance) is str and len(instance) > schema.get("maxLength", len(instance)):
+            return
+        yield from keyword(validator, value, instance, schema) or ()
+
+    return unless_too_long
 
 
 def _alternatives(upstream_enums: bool, one: bool) -> Keyword:
@@ -154,6 +196,11 @@ def _validator_class(upstream_enums: bool) -> type[Draft202012Validator]:
         items=_items(upstream_enums),
         anyOf=_alternatives(upstream_enums, one=False),
         oneOf=_alternatives(upstream_enums, one=True),
+        additionalProperties=_additional_properties(upstream_enums),
+        propertyNames=_property_names(upstream_enums),
+        pattern=_unless_too_long(_BASE["pattern"]),
+        **{"not": _unless_too_long(_skipping(upstream_enums, _BASE["not"]))},
+        format=_unless_too_long(_BASE["format"]),
         type=_type,
         maxItems=_max_items,
         minItems=_min_items,

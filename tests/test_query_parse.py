@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from mockserver.errors import ValidationFailed, error_body
+from mockserver.jsonio import decode, dumps
 from mockserver.query import parse_list_request
 from mockserver.query.model import (
     NEWEST_FIRST,
@@ -147,7 +148,7 @@ REJECTED = [
 @pytest.mark.parametrize(("body", "params", "loc", "says"), REJECTED)
 def test_rejected(body: Any, params: dict[str, str], loc: tuple[Any, ...], says: str) -> None:
     with pytest.raises(ValidationFailed) as raised:
-        parse_list_request(body, params)
+        parse_list_request(decode(dumps(body)), params)  # read as the server reads a body
     error = raised.value
     assert error.status == 422
     assert error.errors[0].loc == loc, error.message

@@ -16,6 +16,10 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mockserver.errors import ValidationFailed
+from mockserver.query import parse_list_request
+from mockserver.query.model import Condition
+from mockserver.query.parse import _size
 from mockserver.store import NamespaceStore
 from tests.test_query_operators import listed
 from tests.test_query_reference import naive_list, summary
@@ -327,3 +331,24 @@ def test_wide_columns_decide_each_condition_as_the_reference(seed: int, trees: l
     body = {"filters": {"AND": trees}, "sort": {"field": "interaction_id"}}
     params = {"limit": "1000"}
     assert engine_summary(load(records), body, params) == naive_list(records, body, params)
+
+
+def _built(node: Any) -> list[Any]:
+    """The conditions of a parsed filter tree."""
+    return [node] if isinstance(node, Condition) else [found for child in node.children for found in _built(child)]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=SLOW_IS_FINE)
+@given(trees())
+def test_a_tree_is_sized_before_it_is_built(tree: dict[str, Any]) -> None:
+    """The count that refuses a tree over its limits without building it is the count of what it builds."""
+    found = operators_in(tree)
+    assert _size(tree) == (len(found), found.count("regex"))
+    if within_limits(tree):
+        try:
+            query = parse_list_request({"filters": tree}, {})
+        except ValidationFailed:
+            return  # an operand the schema refuses
+        built = _built(query.filters)
+        assert len(built) == len(found)
+        assert sum(condition.operator == "regex" for condition in built) == found.count("regex")

@@ -3,7 +3,7 @@
 Shapes (types, enums, operand kinds, empty lists, unknown operators, DynamicValue, parameter
 bounds, instants on timestamp, regex syntax) are the schemas' business: ``check`` and
 ``check_query`` run first and hold the only copy of those rules. What is left here is what a
-schema cannot say: how deep trees and values nest, how many conditions a tree holds, the few
+schema cannot say: how deep trees nest (values are bounded as a body is read: jsonio.decode), how many conditions a tree holds, the few
 patterns RE2 still refuses (nested repeats past 1000, empty classes), and how the tree reads.
 """
 
@@ -19,7 +19,7 @@ from mockserver.query.paginate import parse_window
 from mockserver.query.paths import TIME_PATH, resolve
 from mockserver.query.regex import PatternError, compile_pattern
 from mockserver.query.search import search_terms
-from mockserver.validation import check, check_depth, check_query
+from mockserver.validation import check, check_query
 
 SIMPLE_FIELDS = ("execution_id", "retriever_id", "session_id", "user_id", "feature_id", "interaction_type")
 MAX_TREE_DEPTH = 8
@@ -105,29 +105,40 @@ def _child(child: Mapping[str, Any], loc: Location, level: int, case_sensitive: 
     return _tree(child, loc, level + 1, case_sensitive)
 
 
-def _conditions(node: Node) -> list[Condition]:
-    if isinstance(node, Condition):
-        return [node]
-    return [found for child in node.children for found in _conditions(child)]
-
-
-def _check_size(tree: Node) -> None:
-    found = _conditions(tree)
-    patterns = sum(1 for condition in found if condition.operator == "regex")
-    if len(found) > MAX_CONDITIONS or patterns > MAX_PATTERNS:
-        raise ValidationFailed.at(
-            ("body", "filters"),
-            f"filters may hold at most {MAX_CONDITIONS} conditions, {MAX_PATTERNS} of them regex; "
-            f"this one has {len(found)}, {patterns} of them regex",
-        )
+def _size(tree: Mapping[str, Any]) -> tuple[int, int]:
+    """How many conditions ``tree`` (of the schema's shape) holds, and how many of them are regex: counted
+    before any is built, so that a tree of 50,000 conditions is refused at the cost of reading its keys."""
+    conditions = patterns = 0
+    for key, value in tree.items():
+        if key == "case_sensitive" or (key in _GROUPS and value is None):
+            continue
+        if key not in _GROUPS:
+            is_object = isinstance(value, dict)
+            conditions += len(value) if is_object else 1
+            patterns += is_object and "regex" in value
+            continue
+        for child in value if isinstance(value, list) else [value]:
+            if "field" in child:
+                conditions += 1
+                patterns += child.get("operator") == "regex"
+            else:
+                inner = _size(child)
+                conditions += inner[0]
+                patterns += inner[1]
+    return conditions, patterns
 
 
 def _filters(filters: Mapping[str, Any] | None) -> Node | None:
     if filters is None:
         return None
-    tree = _tree(filters, ("body", "filters"), 1, False)
-    _check_size(tree)
-    return tree
+    conditions, patterns = _size(filters)
+    if conditions > MAX_CONDITIONS or patterns > MAX_PATTERNS:
+        raise ValidationFailed.at(
+            ("body", "filters"),
+            f"filters may hold at most {MAX_CONDITIONS} conditions, {MAX_PATTERNS} of them regex; "
+            f"this one has {conditions}, {patterns} of them regex",
+        )
+    return _tree(filters, ("body", "filters"), 1, False)
 
 
 def _sort(sort: Mapping[str, Any] | None) -> Sort:
@@ -137,7 +148,7 @@ def _sort(sort: Mapping[str, Any] | None) -> Sort:
 
 
 def parse_list_request(body: Any, params: Mapping[str, str]) -> ListQuery:
-    check_depth(body)
+    """``body`` as ``jsonio.decode`` reads it (no deeper than its bound)."""
     check("ListInteractionsRequest", body)
     window = parse_window(check_query("list_interactions", dict(params)))
     return ListQuery(

@@ -294,7 +294,8 @@ def main() -> int:
             server.stop()
     print(f"hostile bodies, {args.rounds} sends each, server time from the journal (arrival to answer)\n")
     print(
-        f"| {'body':<56} | {'bytes':>9} | status | {'first ms':>8} | {'worst ms':>8} | {'ms/MB':>7} | target | verdict |"
+        f"| {'body':<56} | {'bytes':>9} | status | {'first ms':>8} | {'worst ms':>8} | {'ms/MB':>7} "
+        "| target | verdict |"
     )
     print(f"| {'-' * 56} | {'-' * 9}:| ------ | {'-' * 8}:| {'-' * 8}:| {'-' * 7}:| ------ | ------- |")
     failed = 0

@@ -3,8 +3,9 @@
 Shapes (types, enums, operand kinds, empty lists, unknown operators, DynamicValue, parameter
 bounds, instants on timestamp, regex syntax) are the schemas' business: ``check`` and
 ``check_query`` run first and hold the only copy of those rules. What is left here is what a
-schema cannot say: how deep trees nest (values are bounded as a body is read: jsonio.decode), how many conditions a tree holds, the few
-patterns RE2 still refuses (nested repeats past 1000, empty classes), and how the tree reads.
+schema cannot say: how deep trees nest (values are bounded as a body is read: jsonio.decode),
+how many conditions a tree holds (counted before any is built), the few patterns RE2 still
+refuses (nested repeats past 1000, empty classes), and how the tree reads.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import orjson
 from aiohttp import web
 
@@ -50,10 +51,27 @@ def decode(raw: bytes) -> Any:
         value = loads(raw)
     except (orjson.JSONDecodeError, ValueError, RecursionError) as exc:
         raise ValidationFailed.at(("body",), f"invalid JSON: {exc}", "json_invalid") from None
-    # A body with no more brackets than levels allowed cannot nest too deep: no walk needed.
-    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+    # A body with no more brackets than levels allowed cannot nest too deep; one that has more is
+    # measured on its bytes, and walked (to say where) only when it is too deep.
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and deepest(raw) > MAX_DEPTH:
         check_depth(value)
     return value
+
+
+# Each byte to its role in nesting: 1 opens, 2 closes, 3 delimits a string, 0 anything else.
+_ROLES = bytes(1 if byte in b"[{" else 2 if byte in b"]}" else 3 if byte == 0x22 else 0 for byte in range(256))
+
+
+def deepest(raw: bytes) -> int:
+    """How deep the containers of valid JSON text nest, read from its bytes in a few passes in C (walking
+    the decoded value cost 50 ms for a megabyte of small objects). Escaped backslashes, then escaped
+    quotes, are removed first, so that every quote left opens or closes a string, whose brackets do not count."""
+    text = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(_ROLES)
+    roles = np.frombuffer(text, dtype=np.uint8)
+    roles = roles[np.flatnonzero(roles)]
+    steps = (roles == 1).view(np.int8) - (roles == 2).view(np.int8)
+    steps[(np.cumsum(roles == 3, dtype=np.int32) & 1).astype(np.bool_)] = 0
+    return int(np.cumsum(steps, dtype=np.int32).max(initial=0))
 
 
 def dumps(payload: Any) -> bytes:

@@ -22,6 +22,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
 
+from mockserver.state import RULES
+
 # aiohttp answers a header over 8 KB with a bare-text 400 before any middleware sees it;
 # with room for 64 KB the namespace rules can refuse an oversized X-Namespace in JSON.
 MAX_HEADER_BYTES = 65536
@@ -101,9 +103,10 @@ def _only_middleware(app: web.Application) -> Middleware:
 
 
 class MockRunner(web.AppRunner):
-    """An AppRunner whose server takes the direct routes."""
+    """An AppRunner whose server takes the direct routes, and has its validators built before it listens."""
 
     async def setup(self) -> None:
+        self.app[RULES].prepare()
         await super().setup()
         server = self.server
         assert server is not None  # setup() made it

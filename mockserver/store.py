@@ -103,7 +103,7 @@ class NamespaceStore:
         return raw
 
     def fill(self, parts: Iterable[Rows]) -> None:
-        """Store many records (seeding, resets, state files), forgetting what was remembered once for all."""
+        """Store many records (seeding, resets, state files, batches), forgetting what was remembered once for all."""
         for rows in parts:
             self.table.extend(rows)
         self._changed()

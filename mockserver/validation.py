@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 
 import specs
 from mockserver.errors import FieldError, Location, ValidationFailed
-from mockserver.wording import refusals
+from mockserver.wording import prepare, refusals
 
 MAX_REPORTED = 20
 # Far above anything a valid request needs; it keeps validation, evaluation and serialisation
@@ -43,7 +43,8 @@ def json_type(value: Any) -> str:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+    # A long string is cut before it is quoted: quoting a megabyte to show sixty characters cost milliseconds.
+    text = json.dumps(value[:limit] if isinstance(value, str) else value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -224,6 +225,10 @@ class BodyRules:
     def __init__(self, *, strict: bool = False, upstream_enums: bool = False) -> None:
         self.strict = strict
         self.upstream_enums = upstream_enums
+
+    def prepare(self) -> None:
+        """Build the validators a first refusal would otherwise pay for (a server, before it listens)."""
+        prepare(self.upstream_enums)
 
     def check(self, model: str, instance: Any, prefix: Location = ("body",)) -> None:
         if specs.fast_validator(model, self.upstream_enums).is_valid(instance):

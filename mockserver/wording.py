@@ -189,6 +189,16 @@ def _min_items(validator: Any, limit: Any, instance: Any, schema: dict[str, Any]
         yield ValidationError(f"{len(instance)} items, fewer than {limit}")
 
 
+def _max_length(validator: Any, limit: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    if type(instance) is str and len(instance) > limit:
+        yield ValidationError(f"{len(instance)} characters, more than {limit}")
+
+
+def _min_length(validator: Any, limit: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+    if type(instance) is str and len(instance) < limit:
+        yield ValidationError(f"{len(instance)} characters, fewer than {limit}")
+
+
 @cache
 def _validator_class(upstream_enums: bool) -> type[Draft202012Validator]:
     keywords: dict[str, Keyword] = {name: _skipping(upstream_enums, _BASE[name]) for name in _DESCENDING}
@@ -204,9 +214,22 @@ def _validator_class(upstream_enums: bool) -> type[Draft202012Validator]:
         type=_type,
         maxItems=_max_items,
         minItems=_min_items,
+        maxLength=_max_length,
+        minLength=_min_length,
     )
     made: type[Draft202012Validator] = extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
     return made
+
+
+# The bodies a server reads, each as a model.
+BODY_MODELS = ("SearchInteraction", "BatchInteractionsRequest", "ListInteractionsRequest")
+
+
+def prepare(upstream_enums: bool = False) -> None:
+    """Build now what a first refusal would otherwise build (the validators, Rust's for each schema object)."""
+    for model in BODY_MODELS:
+        specs.validator_of_class(model, _validator_class(upstream_enums), upstream_enums)
+    specs.prepare_fast_subschema_validators(upstream_enums)
 
 
 def refusals(model: str, instance: Any, upstream_enums: bool = False) -> Iterator[ValidationError]:

@@ -313,6 +313,13 @@ def fast_subschema_validator(
     return None if pointer is None else _fast_at(pointer, upstream_enums, items)
 
 
+def prepare_fast_subschema_validators(upstream_enums: bool = False) -> None:
+    """Compile every validator :func:`fast_subschema_validator` gives (about 0.2 s): a server does it before
+    it listens, so that no request pays for it."""
+    for pointer in _bundle_pointers().values():
+        _fast_at(pointer, upstream_enums, False)
+
+
 @cache
 def _fast_at(pointer: str, upstream_enums: bool, items: bool) -> jsonschema_rs.Validator:
     target = {"$ref": f"#{pointer}"}

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockserver import BackgroundServer, Settings
 from mockserver.errors import StartupError
@@ -135,3 +137,30 @@ async def test_list_request_sizes_are_bounded(make_client: ClientFactory, body: 
     response = await client.post(f"{API}/list", json=body, headers=AUTH)
     detail = (await response.json())["detail"][0]
     assert response.status == 422 and detail["loc"] == loc and says in detail["msg"], detail
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+_tricky_text = st.text(alphabet='[]{}"\\\\ab,:', max_size=8)
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | _tricky_text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_tricky_text, inner, max_size=4),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_json_values, st.sampled_from([None, 1]))
+def test_depth_read_from_the_bytes_is_the_values_depth(value: object, indent: int | None) -> None:
+    """Brackets, quotes and backslashes inside strings never count; every container does."""
+    import json
+
+    from mockserver.jsonio import deepest
+
+    assert deepest(json.dumps(value, indent=indent).encode()) == _depth(value)

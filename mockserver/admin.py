@@ -102,7 +102,7 @@ async def journal(request: web.Request) -> web.Response:
     query = check_query("mock_journal", request.query)
     matching = list(
         request.config_dict[JOURNAL].select(
-            path=query.get("path"), status=query.get("status"), namespace=query.get("namespace")
+            path=query.get("path"), status=query.get("status"), namespace=query.get("namespace"), slow=query.get("slow")
         )
     )
     limit = query.get("limit", DEFAULT_JOURNAL_LIMIT)

@@ -80,7 +80,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     journal = Journal(settings.journal_size)
     faults = FaultState(settings.faults, random.Random(settings.seed))
     app = web.Application(
-        middlewares=[middlewares.front_door(API_PREFIX, journal, faults)], client_max_size=settings.max_body_bytes
+        middlewares=[middlewares.front_door(API_PREFIX, journal, faults, settings.slow_ms / 1000)],
+        client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
     app[RULES] = BodyRules(strict=settings.strict, upstream_enums=settings.upstream_enums)

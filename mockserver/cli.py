@@ -27,6 +27,7 @@ from mockserver.config import (
     DEFAULT_PORT,
     DEFAULT_SAVE_INTERVAL_S,
     DEFAULT_SEED,
+    DEFAULT_SLOW_MS,
     Faults,
     Settings,
 )
@@ -65,6 +66,16 @@ def _latency(text: str) -> tuple[int, int]:
     if not 0 <= bounds[0] <= bounds[1] <= MAX_FORCED_LATENCY_MS:
         raise argparse.ArgumentTypeError(f"need 0 <= MIN <= MAX <= {MAX_FORCED_LATENCY_MS}, got {text!r}")
     return bounds
+
+
+def _milliseconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected milliseconds, got {text!r}") from None
+    if not 0 <= value <= 3_600_000:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 3600000 ms, got {text!r}")
+    return value
 
 
 def _share(text: str) -> float:
@@ -170,6 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=_env("journal-size", str(DEFAULT_JOURNAL_SIZE)),
         help="requests kept in the journal (a ring buffer)",
     )
+    parser.add_argument(
+        "--slow-ms",
+        type=_milliseconds,
+        default=_env("slow-ms", f"{DEFAULT_SLOW_MS:g}"),
+        help="report a request that holds the event loop this long: once on stderr, and in the journal "
+        "(?slow=true); 0: never",
+    )
     faults = parser.add_argument_group("faults (off by default)")
     faults.add_argument(
         "--latency", type=_latency, default=_env("latency", "") or None, help="added latency: MS or MIN-MAX"
@@ -206,6 +224,7 @@ def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
         max_records=args.max_records,
         admin_token=args.admin_token,
         journal_size=args.journal_size,
+        slow_ms=args.slow_ms,
         faults=Faults(latency_ms=args.latency, error_rate=args.error_rate, rate_limit_per_s=args.rate_limit),
         strict=args.strict,
         upstream_enums=args.upstream_enums,

@@ -13,6 +13,8 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_JOURNAL_SIZE = 1000
 DEFAULT_SAVE_INTERVAL_S = 30.0
 DEFAULT_MAX_RECORDS = 1_000_000
+# A request that holds the event loop this long holds every other client as long: it is reported.
+DEFAULT_SLOW_MS = 100.0
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Settings:
     max_records: int = DEFAULT_MAX_RECORDS
     admin_token: str | None = None
     journal_size: int = DEFAULT_JOURNAL_SIZE
+    slow_ms: float = DEFAULT_SLOW_MS  # 0: no request is reported
     faults: Faults = field(default_factory=Faults)
     strict: bool = False
     upstream_enums: bool = False

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from mockserver.config import Faults
 from mockserver.errors import ApiError, BadRequest, InjectedServerError, RateLimited, ServiceUnavailable, error_body
+from mockserver.journal import waited
 from mockserver.jsonio import respond
 
 MAX_FORCED_LATENCY_MS = 60_000
@@ -106,7 +107,7 @@ async def injected_fault(state: FaultState, request: web.Request) -> web.Respons
     if delay_ms is None and faults.latency_ms is not None:
         delay_ms = state.rng.randint(*faults.latency_ms)
     if delay_ms:
-        await asyncio.sleep(delay_ms / 1000)
+        await waited(request, asyncio.sleep(delay_ms / 1000))
     code = prefer.get("code")
     if code is not None and code >= 300:
         return _forced(code)

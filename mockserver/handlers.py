@@ -5,22 +5,47 @@ The API routes live on the root app, so its state is read from ``request.app`` d
 
 from __future__ import annotations
 
-from functools import cache
+import asyncio
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache, partial
+from typing import Any, TypeVar
 
 from aiohttp import web
 
 import specs
-from mockserver.journal import take_body
+from mockserver.journal import take_body, waited
 from mockserver.jsonio import decode, raw_json, respond
-from mockserver.query import parse_list_request, run_query
+from mockserver.query import ListQuery, parse_list_request, run_query
 from mockserver.records import new_record, now_us
 from mockserver.state import NAMESPACE, RULES, SETTINGS
 from mockserver.store import ANSWER_BYTES, ensure_room, rows_of
+from mockserver.validation import BodyRules
+
+# Bodies from this size on are read (decoded, checked, parsed) in a thread: however long a hostile one
+# takes to refuse, the event loop goes on serving every other client meanwhile.
+OFF_LOOP_BYTES = 64 * 1024
+_READER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mockserver-body")
+
+_T = TypeVar("_T")
+
+
+async def _read(request: web.Request, raw: bytes, reading: Callable[[], _T]) -> _T:
+    """``reading()``: here for a small body, in a thread (counted as waiting) for a large one."""
+    if len(raw) < OFF_LOOP_BYTES:
+        return reading()
+    return await waited(request, asyncio.get_running_loop().run_in_executor(_READER, reading))
+
+
+def _checked(rules: BodyRules, model: str, raw: bytes) -> Any:
+    body = decode(raw)
+    rules.check(model, body)
+    return body
 
 
 async def create_interaction(request: web.Request) -> web.Response:
-    body = decode(await take_body(request))
-    request.app[RULES].check("SearchInteraction", body)
+    raw = await take_body(request)
+    body = await _read(request, raw, partial(_checked, request.app[RULES], "SearchInteraction", raw))
     namespace = request[NAMESPACE]
     ensure_room(namespace, 1, request.app[SETTINGS].max_records)
     now = now_us()
@@ -28,8 +53,8 @@ async def create_interaction(request: web.Request) -> web.Response:
 
 
 async def create_interactions_batch(request: web.Request) -> web.Response:
-    body = decode(await take_body(request))
-    request.app[RULES].check("BatchInteractionsRequest", body)
+    raw = await take_body(request)
+    body = await _read(request, raw, partial(_checked, request.app[RULES], "BatchInteractionsRequest", raw))
     namespace = request[NAMESPACE]
     ensure_room(namespace, len(body["interactions"]), request.app[SETTINGS].max_records)
     records = [new_record(item) for item in body["interactions"]]
@@ -46,13 +71,17 @@ async def list_interactions(request: web.Request) -> web.Response:
     key = (raw, request.path_qs)
     answer: bytes | None = namespace.answers.get(key)
     if answer is None:
-        body = decode(raw)
-        request.app[RULES].refuse_unknown_keys("ListInteractionsRequest", body)
-        query = parse_list_request({} if body is None else body, request.query)
+        query = await _read(request, raw, partial(_list_query, request.app[RULES], raw, request.query))
         answer = run_query(namespace, query, request.path).body()
         if len(answer) + len(raw) <= ANSWER_BYTES:  # the key holds the body: both count
             namespace.answers.put(key, answer)
     return raw_json(answer)
+
+
+def _list_query(rules: BodyRules, raw: bytes, params: Mapping[str, str]) -> ListQuery:
+    body = decode(raw)
+    rules.refuse_unknown_keys("ListInteractionsRequest", body)
+    return parse_list_request({} if body is None else body, params)
 
 
 @cache

@@ -6,10 +6,11 @@ A ring buffer, so a long-running mock keeps flat memory whatever the traffic.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections import deque
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from collections.abc import Awaitable, Iterator
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 from aiohttp import web
@@ -18,6 +19,12 @@ from yarl import URL
 MAX_BODY_CHARS = 10_000
 # A handler reads the body with take_body, which leaves it here: journalling it awaits nothing.
 BODY = web.RequestKey("body", bytes)
+# Seconds the request spent waiting (its body arriving, latency it asked for, work done in a thread):
+# time in which the event loop served others. The rest of its time it held the loop.
+AWAITED = web.RequestKey("awaited", float)
+
+_T = TypeVar("_T")
+log = logging.getLogger("mockserver.slow")
 
 
 class Entry(NamedTuple):
@@ -33,6 +40,8 @@ class Entry(NamedTuple):
     status: int
     latency_s: float
     raw_body: bytes
+    held_s: float  # how long it held the event loop: latency_s less the time it waited
+    slow: bool  # held_s reached the server's --slow-ms
 
     @property
     def path(self) -> str:
@@ -48,6 +57,8 @@ class Entry(NamedTuple):
             "namespace": self.namespace,
             "status": self.status,
             "latency_ms": round(self.latency_s * 1000, 3),
+            "held_ms": round(self.held_s * 1000, 3),
+            "slow": self.slow,
             "body": _body(self.raw_body),
         }
 
@@ -66,11 +77,18 @@ class Journal:
         self._entries.clear()
 
     def select(
-        self, *, path: str | None = None, status: int | None = None, namespace: str | None = None
+        self,
+        *,
+        path: str | None = None,
+        status: int | None = None,
+        namespace: str | None = None,
+        slow: bool | None = None,
     ) -> Iterator[Entry]:
         """Entries oldest first; ``path`` matches as a prefix, the others exactly."""
         for entry in self._entries:
             if status is not None and entry.status != status:
+                continue
+            if slow is not None and entry.slow != slow:
                 continue
             if namespace is not None and entry.namespace != namespace:
                 continue
@@ -103,7 +121,7 @@ async def take_body(request: web.Request) -> bytes:
     """
     content = request.content
     if not content.is_eof():
-        raw = await request.read()
+        raw = await waited(request, request.read())
     else:
         raw = content.read_nowait()
         if len(raw) > request.client_max_size:
@@ -123,16 +141,33 @@ async def read_body(request: web.Request) -> None:
         await take_body(request)
 
 
-def record_exchange(journal: Journal, request: web.Request, status: int, started: float) -> None:
-    """Journal one answered request; ``started`` is its perf_counter() on arrival."""
-    journal.record(
-        Entry(
-            time.time(),
+async def waited(request: web.Request, pending: Awaitable[_T]) -> _T:
+    """``await pending``, the time counted as the request's waiting, not as its hold on the event loop."""
+    began = time.perf_counter()
+    try:
+        return await pending
+    finally:
+        request[AWAITED] = request.get(AWAITED, 0.0) + time.perf_counter() - began
+
+
+def record_exchange(journal: Journal, request: web.Request, status: int, started: float, slow_s: float) -> None:
+    """Journal one answered request; ``started`` is its perf_counter() on arrival. One that held the event
+    loop ``slow_s`` or longer (when that is above 0) is marked so, and said once on stderr."""
+    latency = time.perf_counter() - started
+    held = max(0.0, latency - request.get(AWAITED, 0.0))
+    slow = 0 < slow_s <= held
+    raw = request.get(BODY, b"")
+    namespace = request.headers.get("X-Namespace")
+    if slow:
+        log.warning(
+            "slow request: %s %s (namespace %s, %d-byte body) held the event loop %.1f ms (--slow-ms %g)",
             request.method,
-            request.raw_path,
-            request.headers.get("X-Namespace"),
-            status,
-            time.perf_counter() - started,
-            _kept(request.get(BODY, b"")),
+            request.path,
+            namespace,
+            len(raw),
+            held * 1000,
+            slow_s * 1000,
         )
+    journal.record(
+        Entry(time.time(), request.method, request.raw_path, namespace, status, latency, _kept(raw), held, slow)
     )

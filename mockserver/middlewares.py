@@ -122,7 +122,7 @@ def _admit(request: web.Request) -> None:
     request[NAMESPACE] = request.app[STORE].namespace(_namespace_name(request))
 
 
-def front_door(api_prefix: str, journal: Journal, faults: FaultState) -> Middleware:
+def front_door(api_prefix: str, journal: Journal, faults: FaultState, slow_s: float) -> Middleware:
     """The server's one middleware: API requests are journalled and pass the gate, all others
     (admin API, served spec, unknown paths) get their failures rendered as JSON.
 
@@ -149,7 +149,7 @@ def front_door(api_prefix: str, journal: Journal, faults: FaultState) -> Middlew
             response = _render_failure(exc, request)
         if body_unread(request):
             await read_body(request)
-        record_exchange(journal, request, response.status, started)
+        record_exchange(journal, request, response.status, started, slow_s)
         return response
 
     return front

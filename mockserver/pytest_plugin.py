@@ -53,10 +53,15 @@ class MockHandle:
         loaded: int = self._admin("POST", f"/namespaces/{quoted}/records", list(records))["loaded"]
         return loaded
 
-    def journal(self, *, path: str | None = None, status: int | None = None) -> list[dict[str, Any]]:
-        """API requests this test's namespace received, oldest first."""
-        query = {"namespace": self.namespace, "limit": 10000}
+    def journal(
+        self, *, path: str | None = None, status: int | None = None, slow: bool | None = None
+    ) -> list[dict[str, Any]]:
+        """API requests this test's namespace received, oldest first (``slow=True``: those that held the
+        server's event loop --slow-ms or longer)."""
+        query: dict[str, Any] = {"namespace": self.namespace, "limit": 10000}
         query.update({k: v for k, v in (("path", path), ("status", status)) if v is not None})
+        if slow is not None:
+            query["slow"] = "true" if slow else "false"
         entries: list[dict[str, Any]] = self._admin("GET", f"/journal?{urllib.parse.urlencode(query)}")["entries"]
         return entries
 

@@ -24,6 +24,7 @@ def test_help_shows_every_option_with_its_default() -> None:
         ("--seed", "42"),
         ("--count", "1000"),
         ("--max-body-bytes", "1048576"),
+        ("--slow-ms", "100"),
     ]:
         assert option in out and f"(default: {default})" in out, option
     assert "--api-key" in out and "--namespace" in out and "MOCKSERVER_" in out
@@ -77,6 +78,8 @@ def test_namespace_option_restricts(cli: Callable[..., RunningCli]) -> None:
         (["--rate-limit", "0/s"], "between 0.01/s and 1000000/s"),
         (["--latency", "9-3"], "MIN <= MAX"),
         (["--error-rate", "2"], "between 0 and 1"),
+        (["--slow-ms", "soon"], "expected milliseconds"),
+        (["--slow-ms", "-1"], "between 0 and 3600000 ms"),
     ],
 )
 def test_usage_errors_exit_2_with_a_message(args: list[str], message: str) -> None:

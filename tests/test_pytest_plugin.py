@@ -87,3 +87,30 @@ def test_a_failing_admin_call_says_what_the_mock_answered(pytester: pytest.Pytes
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*mock admin POST /namespaces/*/records answered 422*interaction_type*"])
+
+
+def test_the_journal_says_which_requests_were_slow(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+        from mockserver import Settings
+
+        @pytest.fixture(scope="session")
+        def mixpeek_mock_settings():
+            return Settings(port=0, count=2, slow_ms=0.001)  # every request holds the loop that long
+        """
+    )
+    pytester.makepyfile(
+        test_slow="""
+        import requests
+
+        def test_slow(mixpeek_mock):
+            api = mixpeek_mock.url + "/v1/retrievers/interactions/list"
+            assert requests.post(api, headers=mixpeek_mock.headers, timeout=10).status_code == 200
+            (slow,) = mixpeek_mock.journal(slow=True)
+            assert slow["path"] == "/v1/retrievers/interactions/list" and slow["held_ms"] > 0
+            assert mixpeek_mock.journal(slow=False) == []
+        """
+    )
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)

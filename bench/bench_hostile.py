@@ -5,10 +5,12 @@ other client waits. For each limit a body can push (list lengths, object widths,
 lengths, patterns, conditions, numbers, unknown keys under --strict, malformed JSON), this sends
 bodies just over the limit and bodies that fill the 1 MB body cap, one at a time, to a mock with
 empty namespaces (``--count 0``; a second one runs ``--strict``), plus the largest bodies accepted
-at the limits. Server time is what the mock's journal says the request took (arrival to answer),
-read after each request. Each body is sent ``--rounds`` times (3); the first send is reported,
-since a first use (a schema part seen for the first time) is what a user meets, and the worst of
-all rounds is what the targets hold.
+at the limits. Server time is what the mock's journal says the request took (arrival to answer,
+the body's upload included), read after each request, beside how long it held the event loop.
+Each body is sent ``--rounds`` times (5), each time to a new empty namespace: the first send, the
+median and the worst are printed; every send is held to the 50 ms target (the first use of a
+schema part included), and the median target to the median of each refusal's sends (one send on
+a shared 2-core machine moves by a few milliseconds).
 
 Targets (issue 15): every refusal at most 50 ms, their median at most 5 ms; every accepted body at
 the limits at most 50 ms. Usage: ``python bench/bench_hostile.py`` (``--rounds 1`` for a quick look).
@@ -257,8 +259,8 @@ class Server:
         wait_listening(self.port, self.process)
         self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
 
-    def send(self, case: Case, namespace: str) -> tuple[int, float]:
-        """(status, server ms) of one request."""
+    def send(self, case: Case, namespace: str) -> tuple[int, float, float]:
+        """(status, server ms, ms it held the event loop) of one request."""
         self.connection.request("POST", case.path, body=case.body, headers={**HEADERS, "X-Namespace": namespace})
         response = self.connection.getresponse()
         response.read()
@@ -266,7 +268,7 @@ class Server:
         entry = json.loads(self.connection.getresponse().read())["entries"][-1]
         if entry["path"] != case.path:
             raise SystemExit(f"journal's last entry is {entry['path']}, not {case.path}")
-        return response.status, float(entry["latency_ms"])
+        return response.status, float(entry["latency_ms"]), float(entry["held_ms"])
 
     def stop(self) -> None:
         self.connection.close()
@@ -274,52 +276,76 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3, help="sends of each body (default 3)")
-    args = parser.parse_args()
+@dataclass(frozen=True)
+class Row:
+    case: Case
+    status: int
+    times: list[float]  # server ms of each send, in order
+    held: float  # the longest the event loop was held, ms
+
+    @property
+    def target(self) -> float:
+        return REFUSAL_MAX_MS if self.case.expect == 422 else ACCEPTED_MAX_MS
+
+    @property
+    def met(self) -> bool:
+        return max(self.times) <= self.target and self.status == self.case.expect
+
+
+def measure(rounds: int) -> list[Row]:
     servers = {False: Server(strict=False), True: Server(strict=True)}
-    rows: list[tuple[Case, int, float, float]] = []
+    rows = []
     try:
         for number, case in enumerate(cases()):
-            times = []
-            statuses = set()
-            for round_ in range(args.rounds):
+            sent = [
                 # Each send to a namespace of its own: an empty one (--count 0), as the targets say.
-                status, server_ms = servers[case.strict].send(case, f"hostile-{number}-{round_}")
-                statuses.add(status)
-                times.append(server_ms)
-            rows.append((case, max(statuses), times[0], max(times)))
+                servers[case.strict].send(case, f"hostile-{number}-{round_}")
+                for round_ in range(rounds)
+            ]
+            statuses = {status for status, _, _ in sent}
+            rows.append(Row(case, max(statuses), [ms for _, ms, _ in sent], max(held for _, _, held in sent)))
     finally:
         for server in servers.values():
             server.stop()
-    print(f"hostile bodies, {args.rounds} sends each, server time from the journal (arrival to answer)\n")
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="sends of each body (default 5)")
+    args = parser.parse_args()
+    rows = measure(args.rounds)
+    print(f"hostile bodies, {args.rounds} sends each; server time from the journal (arrival to answer, the body's")
+    print("upload included), and the longest the request held the event loop (the rest ran in a thread)\n")
     print(
-        f"| {'body':<56} | {'bytes':>9} | status | {'first ms':>8} | {'worst ms':>8} | {'ms/MB':>7} "
+        f"| {'body':<54} | {'bytes':>9} | status | first ms | median ms | worst ms | held ms | median ms/MB "
         "| target | verdict |"
     )
-    print(f"| {'-' * 56} | {'-' * 9}:| ------ | {'-' * 8}:| {'-' * 8}:| {'-' * 7}:| ------ | ------- |")
-    failed = 0
-    for case, status, first, worst in rows:
-        target = REFUSAL_MAX_MS if case.expect == 422 else ACCEPTED_MAX_MS
-        met = worst <= target and status == case.expect
-        failed += not met
-        per_mb = worst / (len(case.body) / 1e6)
-        print(
-            f"| {case.name:<56} | {len(case.body):>9,} | {status:>6} | {first:>8.2f} | {worst:>8.2f} | {per_mb:>7.1f} "
-            f"| <= {target:.0f} | {'met' if met else 'MISSED':<7} |"
-            + ("" if status == case.expect else f" answered {status}, expected {case.expect}")
-        )
-    refusals = [worst for case, _, _, worst in rows if case.expect == 422]
-    median = statistics.median(refusals)
-    worst_case = max(rows, key=lambda row: row[3])
     print(
-        f"\nrefusals: {len(refusals)}, median {median:.2f} ms (target <= {REFUSAL_MEDIAN_MS:.0f}): "
-        f"{'met' if median <= REFUSAL_MEDIAN_MS else 'MISSED'}"
+        f"| {'-' * 54} | {'-' * 9}:| ------ | -------: | --------: | -------: | ------: | -----------: "
+        "| ------ | ------- |"
     )
-    print(f"worst of all: {worst_case[3]:.2f} ms ({worst_case[0].name})")
-    failed += median > REFUSAL_MEDIAN_MS
-    return 1 if failed else 0
+    for row in rows:
+        size, median = len(row.case.body), statistics.median(row.times)
+        print(
+            f"| {row.case.name:<54} | {size:>9,} | {row.status:>6} | {row.times[0]:>8.2f} | {median:>9.2f} "
+            f"| {max(row.times):>8.2f} | {row.held:>7.2f} | {median / (size / 1e6):>12.1f} | <= {row.target:.0f} "
+            f"| {'met' if row.met else 'MISSED':<7} |"
+            + ("" if row.status == row.case.expect else f" answered {row.status}, expected {row.case.expect}")
+        )
+    refusals = [statistics.median(row.times) for row in rows if row.case.expect == 422]
+    median = statistics.median(refusals)
+    worst = max(rows, key=lambda row: max(row.times))
+    print(
+        f"\nrefusals: {len(refusals)}; the median of their median server times {median:.2f} ms "
+        f"(target <= {REFUSAL_MEDIAN_MS:.0f}): {'met' if median <= REFUSAL_MEDIAN_MS else 'MISSED'}"
+    )
+    print(
+        f"worst of all sends: {max(worst.times):.2f} ms ({worst.case.name}); every send under its target: "
+        f"{'met' if all(row.met for row in rows) else 'MISSED'}"
+    )
+    print(f"longest hold of the event loop: {max(row.held for row in rows):.2f} ms")
+    return 0 if all(row.met for row in rows) and median <= REFUSAL_MEDIAN_MS else 1
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler, Middleware
 
+from mockserver.handlers import start_reading
 from mockserver.state import RULES
 
 # aiohttp answers a header over 8 KB with a bare-text 400 before any middleware sees it;
@@ -103,10 +104,12 @@ def _only_middleware(app: web.Application) -> Middleware:
 
 
 class MockRunner(web.AppRunner):
-    """An AppRunner whose server takes the direct routes, and has its validators built before it listens."""
+    """An AppRunner whose server takes the direct routes, and has its validators built and a thread to read
+    large bodies in started before it listens."""
 
     async def setup(self) -> None:
         self.app[RULES].prepare()
+        start_reading()
         await super().setup()
         server = self.server
         assert server is not None  # setup() made it

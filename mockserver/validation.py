@@ -229,6 +229,7 @@ class BodyRules:
     def prepare(self) -> None:
         """Build the validators a first refusal would otherwise pay for (a server, before it listens)."""
         prepare(self.upstream_enums)
+        _query_parameters("list_interactions")
 
     def check(self, model: str, instance: Any, prefix: Location = ("body",)) -> None:
         if specs.fast_validator(model, self.upstream_enums).is_valid(instance):

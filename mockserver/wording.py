@@ -8,8 +8,9 @@ it 17 s. This one walks the same schema objects with the same keywords, except t
 * before a keyword looks into a list or an object, the Rust validator of the schema object holding
   it (``specs.fast_subschema_validator``) is asked whether that part is valid, and a valid part is
   not walked: only the way down to what is wrong is;
-* the items of a long list are checked a chunk at a time in Rust, and those of a list already over
-  its ``maxItems`` not at all: that one finding says what to change;
+* the items of a long list (and the keys of a wide object) are checked by Rust a chunk, then an item,
+  at a time, and those of a list already over its ``maxItems`` not at all: that one finding says what
+  to change;
 * ``anyOf`` and ``oneOf`` keep a bounded number of findings of each alternative, where jsonschema
   keeps them all;
 * no message quotes a whole instance (jsonschema's ``repr`` of a megabyte body cost more than
@@ -98,29 +99,32 @@ def _items(upstream_enums: bool) -> Keyword:
         if items is False or "prefixItems" in schema:
             yield from _BASE["items"](validator, items, instance, schema) or ()
             return
-        for start, chunk in _chunks_with_invalid(upstream_enums, items, instance):
-            for index, item in enumerate(chunk, start):
-                yield from validator.descend(item, items, path=index)
+        for index, item in _invalid(upstream_enums, items, instance):
+            yield from validator.descend(item, items, path=index)
 
     return items
 
 
-def _chunks_with_invalid(upstream_enums: bool, schema: Any, values: list[Any]) -> Iterator[tuple[int, list[Any]]]:
-    """(first index, chunk) of the chunks of ``values`` that hold a value invalid against ``schema``."""
+def _invalid(upstream_enums: bool, schema: Any, values: list[Any]) -> Iterator[tuple[int, Any]]:
+    """(index, value) of each of ``values`` invalid against ``schema``, found by Rust a chunk, then a value,
+    at a time (all of them where Rust cannot say)."""
     whole = specs.fast_subschema_validator(schema, upstream_enums, items=True)
+    one = specs.fast_subschema_validator(schema, upstream_enums)
     for start in range(0, len(values), ITEMS_CHUNK):
         chunk = values[start : start + ITEMS_CHUNK]
-        if whole is None or not whole.is_valid(chunk):
-            yield start, chunk
+        if whole is not None and whole.is_valid(chunk):
+            continue
+        for index, value in enumerate(chunk, start):
+            if one is None or not one.is_valid(value):
+                yield index, value
 
 
 def _property_names(upstream_enums: bool) -> Keyword:
     def property_names(validator: Any, names: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
         if type(instance) is not dict or _valid(upstream_enums, schema, instance):
             return
-        for _, chunk in _chunks_with_invalid(upstream_enums, names, list(instance)):
-            for name in chunk:
-                yield from validator.descend(instance=name, schema=names)
+        for _, name in _invalid(upstream_enums, names, list(instance)):
+            yield from validator.descend(instance=name, schema=names)
 
     return property_names
 
@@ -226,10 +230,13 @@ BODY_MODELS = ("SearchInteraction", "BatchInteractionsRequest", "ListInteraction
 
 
 def prepare(upstream_enums: bool = False) -> None:
-    """Build now what a first refusal would otherwise build (the validators, Rust's for each schema object)."""
+    """Build now what a first refusal would otherwise build: the validators, Rust's for each schema object,
+    and the compiled patterns jsonschema looks up in ``re``'s cache (one took 10 ms to compile)."""
     for model in BODY_MODELS:
         specs.validator_of_class(model, _validator_class(upstream_enums), upstream_enums)
     specs.prepare_fast_subschema_validators(upstream_enums)
+    for pattern in specs.schema_patterns():
+        re.compile(pattern)
 
 
 def refusals(model: str, instance: Any, upstream_enums: bool = False) -> Iterator[ValidationError]:

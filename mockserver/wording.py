@@ -11,12 +11,16 @@ it 17 s. This one walks the same schema objects with the same keywords, except t
 * the items of a long list (and the keys of a wide object) are checked by Rust a chunk, then an item,
   at a time, and those of a list already over its ``maxItems`` not at all: that one finding says what
   to change;
+* a string over its ``maxLength`` is not matched against its pattern or format (matching a megabyte
+  with Python's ``re`` took 60 ms to say nothing more);
 * ``anyOf`` and ``oneOf`` keep a bounded number of findings of each alternative, where jsonschema
   keeps them all;
+* keys a schema does not name are found in the body's order (jsonschema's is a set's) and only as
+  far as needed;
 * no message quotes a whole instance (jsonschema's ``repr`` of a megabyte body cost more than
   finding the error): validation.py words errors from their keyword, value and location.
 
-What is found is what jsonschema finds, in the same order, up to those bounds.
+What is found is what jsonschema finds, up to those bounds (tests/test_wording.py holds it).
 """
 
 from __future__ import annotations

@@ -318,6 +318,19 @@ def prepare_fast_subschema_validators(upstream_enums: bool = False) -> None:
     it listens, so that no request pays for it."""
     for pointer in _bundle_pointers().values():
         _fast_at(pointer, upstream_enums, False)
+        if pointer.rsplit("/", 1)[-1] in ("items", "propertyNames"):  # also read a chunk at a time
+            _fast_at(pointer, upstream_enums, True)
+
+
+def schema_patterns() -> set[str]:
+    """Every regular expression the mock's schemas hold (``pattern`` values, ``patternProperties`` keys)."""
+    found: set[str] = set()
+    for name in MODEL_NAMES:
+        for _, node in _nodes(_unversioned(name)):
+            if isinstance(node.get("pattern"), str):
+                found.add(node["pattern"])
+            found.update(node.get("patternProperties", {}))
+    return found
 
 
 @cache

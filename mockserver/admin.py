@@ -16,6 +16,7 @@ from aiohttp.typedefs import Handler
 
 from mockserver.config import Faults
 from mockserver.errors import Unauthorized, ValidationFailed
+from mockserver.faults import STARTED_WITH
 from mockserver.jsonio import decode, loads, respond
 from mockserver.records import new_record
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
@@ -56,8 +57,19 @@ async def namespaces(request: web.Request) -> web.Response:
 
 
 async def reset_all(request: web.Request) -> web.Response:
+    """Everything back to how the server started: namespaces, faults and the journal."""
     request.config_dict[STORE].reset_all()
-    return respond({"reset": "all"})
+    faults = request.config_dict[FAULTS]
+    faults.replace(request.config_dict[SETTINGS].faults, STARTED_WITH)
+    request.config_dict[JOURNAL].clear()
+    return respond(
+        {
+            "reset": "all",
+            "namespaces": "seeded afresh on first use",
+            "faults": _faults_json(faults.faults),
+            "journal": "cleared",
+        }
+    )
 
 
 async def reset_namespace(request: web.Request) -> web.Response:
@@ -123,18 +135,31 @@ async def get_faults(request: web.Request) -> web.Response:
     return respond(_faults_json(request.config_dict[FAULTS].faults))
 
 
-async def set_faults(request: web.Request) -> web.Response:
+async def _fault_changes(request: web.Request) -> dict[str, Any]:
+    """The fields of a MockFaults body, as Faults holds them (a fixed latency n as the range [n, n])."""
     body = decode(await request.read())
     check("MockFaults", body)
-    state = request.config_dict[FAULTS]
     changes: dict[str, Any] = dict(body)
     if "latency_ms" in changes:
         latency = changes["latency_ms"]
         changes["latency_ms"] = (latency, latency) if isinstance(latency, int) else latency and tuple(latency)
         if changes["latency_ms"] is not None and changes["latency_ms"][0] > changes["latency_ms"][1]:
             raise ValidationFailed.at(("body", "latency_ms"), "the range must be [min, max] with min <= max")
-    state.faults = dataclasses.replace(state.faults, **changes)
-    state.buckets.clear()
+    return changes
+
+
+async def replace_faults(request: web.Request) -> web.Response:
+    """PUT: these faults and no others (a field left out is off)."""
+    state = request.config_dict[FAULTS]
+    state.replace(Faults(**await _fault_changes(request)), "the admin API (PUT /_mock/faults)")
+    return respond(_faults_json(state.faults))
+
+
+async def change_faults(request: web.Request) -> web.Response:
+    """PATCH: the fields given change, the others keep their value."""
+    state = request.config_dict[FAULTS]
+    changes = await _fault_changes(request)
+    state.replace(dataclasses.replace(state.faults, **changes), "the admin API (PATCH /_mock/faults)")
     return respond(_faults_json(state.faults))
 
 
@@ -148,5 +173,6 @@ def routes() -> list[web.RouteDef]:
         web.get("/journal", journal, allow_head=False),
         web.delete("/journal", clear_journal),
         web.get("/faults", get_faults, allow_head=False),
-        web.put("/faults", set_faults),
+        web.put("/faults", replace_faults),
+        web.patch("/faults", change_faults),
     ]

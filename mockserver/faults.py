@@ -20,6 +20,7 @@ from mockserver.journal import waited
 from mockserver.jsonio import respond
 
 MAX_FORCED_LATENCY_MS = 60_000
+STARTED_WITH = "the server's start-up options (--error-rate)"
 
 
 @dataclass
@@ -35,6 +36,13 @@ class FaultState:
     faults: Faults
     rng: random.Random
     buckets: dict[str, _Bucket] = field(default_factory=dict)
+    # Where the faults in force came from, for the message of an injected error.
+    set_by: str = STARTED_WITH
+
+    def replace(self, faults: Faults, set_by: str) -> None:
+        """Put ``faults`` in force (rate limits start afresh)."""
+        self.faults, self.set_by = faults, set_by
+        self.buckets.clear()
 
     @property
     def armed(self) -> bool:
@@ -117,7 +125,7 @@ async def injected_fault(state: FaultState, request: web.Request) -> web.Respons
         return respond(error_body(limited), limited.status, {"Retry-After": str(wait)})
     if faults.error_rate and state.rng.random() < faults.error_rate:
         injected: ApiError = (ServiceUnavailable if state.rng.random() < 0.5 else InjectedServerError)(
-            "Injected by --error-rate"
+            f"Injected: error rate {faults.error_rate:g}, set by {state.set_by}"
         )
         return respond(error_body(injected), injected.status, {"Retry-After": "1"} if injected.status == 503 else None)
     return None

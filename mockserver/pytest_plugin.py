@@ -66,8 +66,9 @@ class MockHandle:
         return entries
 
     def set_faults(self, **faults: Any) -> dict[str, Any]:
-        """Change faults for the whole mock (latency_ms, error_rate, rate_limit_per_s)."""
-        changed: dict[str, Any] = self._admin("PUT", "/faults", faults)
+        """Change the faults given for the whole mock (latency_ms, error_rate, rate_limit_per_s); the others
+        keep their value."""
+        changed: dict[str, Any] = self._admin("PATCH", "/faults", faults)
         return changed
 
 

@@ -9,6 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 import specs
+from mockserver.config import Faults
 from tests.conftest import AUTH, ClientFactory
 
 API = "/v1/retrievers/interactions"
@@ -139,8 +140,46 @@ async def test_faults_can_be_read_and_changed(client: TestClient[Any, Any]) -> N
     assert changed == {"latency_ms": [5, 5], "error_rate": 1, "rate_limit_per_s": None}
     failing = await client.post(f"{API}/list", headers=AUTH)
     assert failing.status in {500, 503}
+    assert "set by the admin API (PUT /_mock/faults)" in (await failing.json())["error"]["message"]
     await _json(await client.put("/_mock/faults", json={"error_rate": 0}))
     assert (await client.post(f"{API}/list", headers=AUTH)).status == 200
+
+
+async def test_put_replaces_the_faults_and_patch_changes_some(client: TestClient[Any, Any]) -> None:
+    await _json(await client.put("/_mock/faults", json={"latency_ms": [1, 2], "rate_limit_per_s": 50}))
+    patched = await _json(await client.patch("/_mock/faults", json={"error_rate": 0.5}), model="MockFaults")
+    assert patched == {"latency_ms": [1, 2], "error_rate": 0.5, "rate_limit_per_s": 50}
+    replaced = await _json(await client.put("/_mock/faults", json={"rate_limit_per_s": 9}))
+    assert replaced == {"latency_ms": None, "error_rate": 0, "rate_limit_per_s": 9}
+    off = await _json(await client.put("/_mock/faults", json={}))
+    assert off == {"latency_ms": None, "error_rate": 0, "rate_limit_per_s": None}
+    body = await _json(await client.patch("/_mock/faults", json={"error_rate": 7}), 422, "ErrorResponse")
+    assert body["detail"][0]["loc"] == ["body", "error_rate"]
+
+
+async def test_an_injected_error_says_where_its_rate_was_set(make_client: ClientFactory) -> None:
+    client = await make_client(faults=Faults(error_rate=1.0))
+    started = await client.post(f"{API}/list", headers=AUTH)
+    assert "set by the server's start-up options (--error-rate)" in (await started.json())["error"]["message"]
+    await _json(await client.patch("/_mock/faults", json={"latency_ms": 0}))
+    patched = await client.post(f"{API}/list", headers=AUTH)
+    assert "set by the admin API (PATCH /_mock/faults)" in (await patched.json())["error"]["message"]
+
+
+async def test_reset_all_puts_back_faults_and_clears_the_journal(make_client: ClientFactory) -> None:
+    client = await make_client(count=2, faults=Faults(latency_ms=(1, 1)))
+    await client.post(API, json=CLICK, headers=AUTH)
+    await _json(await client.put("/_mock/faults", json={"error_rate": 1}))
+    reset = await _json(await client.post("/_mock/reset"))
+    assert reset == {
+        "reset": "all",
+        "namespaces": "seeded afresh on first use",
+        "faults": {"latency_ms": [1, 1], "error_rate": 0.0, "rate_limit_per_s": None},
+        "journal": "cleared",
+    }
+    assert (await _json(await client.get("/_mock/journal")))["total"] == 0
+    assert (await client.post(f"{API}/list", headers=AUTH)).status == 200
+    assert (await _json(await client.get("/_mock/faults")))["error_rate"] == 0
 
 
 @pytest.mark.parametrize(

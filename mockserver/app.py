@@ -22,7 +22,7 @@ from mockserver.faults import FaultState
 from mockserver.journal import Journal
 from mockserver.seeding import seeded_rows
 from mockserver.served_spec import openapi
-from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
+from mockserver.state import FAULTS, JOURNAL, RULES, SEEDED_WITH, SETTINGS, STARTED_AT, STORE
 from mockserver.store import Seeder, Store
 from mockserver.validation import BodyRules
 
@@ -58,15 +58,19 @@ def _admin_app() -> web.Application:
     return admin_app
 
 
-def _seeder(settings: Settings, rules: BodyRules) -> Seeder:
-    """What a new (or reset) namespace starts with: the --data file's records, or generated ones."""
+def _seeder(settings: Settings, rules: BodyRules) -> tuple[Seeder, str]:
+    """What a new (or reset) namespace starts with (the --data file's records, or generated ones), and that in
+    words."""
     if settings.data_file is not None:
         # Taken apart once: every namespace's table copies the same parts (their bytes shared).
         parts = read_data_file(settings.data_file, rules)
-        _within_limit(sum(map(len, parts)), f"--data {settings.data_file} holds", settings.max_records)
-        return lambda name: parts
+        count = sum(map(len, parts))
+        _within_limit(count, f"--data {settings.data_file} holds", settings.max_records)
+        records = f"{count} record{'s' if count != 1 else ''}"
+        return (lambda name: parts), f"the {records} of {settings.data_file} (--count and --seed not used)"
     _within_limit(settings.count, "--count", settings.max_records)
-    return lambda name: seeded_rows(settings.count, settings.seed, name)
+    words = f"{settings.count} generated records (seed {settings.seed})" if settings.count else "no records (--count 0)"
+    return (lambda name: seeded_rows(settings.count, settings.seed, name)), words
 
 
 def _within_limit(count: int, what: str, limit: int) -> None:
@@ -85,7 +89,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     )
     app[SETTINGS] = settings
     app[RULES] = BodyRules(strict=settings.strict, upstream_enums=settings.upstream_enums)
-    app[STORE] = Store(seeder=_seeder(settings, app[RULES]), allowed=settings.namespaces)
+    seeder, app[SEEDED_WITH] = _seeder(settings, app[RULES])
+    app[STORE] = Store(seeder=seeder, allowed=settings.namespaces)
     app[JOURNAL] = journal
     app[FAULTS] = faults
     app[STARTED_AT] = time.monotonic()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import importlib.metadata
 import logging
 import os
 import signal
@@ -35,6 +36,7 @@ from mockserver.config import (
 from mockserver.errors import StartupError
 from mockserver.faults import MAX_FORCED_LATENCY_MS
 from mockserver.serving import make_runner
+from mockserver.state import SEEDED_WITH, SETTINGS, STORE
 
 _ENV_PREFIX = "MOCKSERVER_"
 
@@ -100,8 +102,60 @@ def _rate(text: str) -> float:
     return value
 
 
+_TRUE, _FALSE = frozenset({"1", "true", "yes"}), frozenset({"0", "false", "no", ""})
+
+
 def _flag(name: str) -> bool:
-    return _env(name, "").lower() in {"1", "true", "yes", "on"}
+    """A boolean environment twin: true/false, 1/0 or yes/no (any case); unset is false."""
+    raw = _env(name, "")
+    if raw.lower() not in _TRUE | _FALSE:
+        raise _EnvironmentError(_env_name(name), raw, "expected true/false, 1/0 or yes/no")
+    return raw.lower() in _TRUE
+
+
+def _env_name(option: str) -> str:
+    return _ENV_PREFIX + option.lstrip("-").upper().replace("-", "_")
+
+
+class _EnvironmentError(Exception):
+    """A MOCKSERVER_* value that is no value of its option."""
+
+    def __init__(self, variable: str, raw: str, why: str) -> None:
+        super().__init__(f"{variable}={raw}: {why}")
+
+
+def _check_environment(parser: argparse.ArgumentParser) -> None:
+    """Read each option's environment twin as its option would read it, naming the variable when it cannot:
+    argparse would name the option, which the user never typed."""
+    for action in parser._actions:
+        option = next((flag for flag in action.option_strings if flag.startswith("--")), None)
+        raw = os.environ.get(_env_name(option)) if option is not None and callable(action.type) else None
+        if not raw or not callable(action.type):
+            continue
+        try:
+            action.type(raw)
+        except argparse.ArgumentTypeError as exc:
+            parser.error(str(_EnvironmentError(_env_name(option or ""), raw, str(exc))))
+        except ValueError:
+            kind = {"int": "a whole number", "float": "a number"}.get(getattr(action.type, "__name__", ""), "a value")
+            parser.error(str(_EnvironmentError(_env_name(option or ""), raw, f"expected {kind}")))
+
+
+class _Help(argparse.ArgumentDefaultsHelpFormatter):
+    """Defaults in --help, each once: none where the help says it already or there is none to say."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "(default" in text or action.default in (None, False) or action.default is argparse.SUPPRESS:
+            return text
+        return super()._get_help_string(action)
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("mixpeek-interactions-mock")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _optional_path(name: str) -> Path | None:
@@ -122,8 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="In-memory mock of the Mixpeek retriever interactions API. "
         "Each option can also be set with MOCKSERVER_<OPTION> (e.g. MOCKSERVER_PORT=9000); "
         "list options take a comma-separated value there.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_Help,
     )
+    parser.add_argument("--version", action="version", version=f"mockserver {_version()}")
     parser.add_argument("--host", default=_env("host", DEFAULT_HOST), help="address to bind")
     parser.add_argument(
         "--port", type=_port, default=_env("port", str(DEFAULT_PORT)), help="port to bind (0: any free port)"
@@ -211,7 +266,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except _EnvironmentError as exc:
+        argparse.ArgumentParser(prog="mockserver").error(str(exc))
+    _check_environment(parser)
+    args = parser.parse_args(argv)
     api_keys = args.api_keys if args.api_keys is not None else _env_list("api-key")
     namespaces = args.namespaces if args.namespaces is not None else _env_list("namespace")
     return Settings(
@@ -236,27 +296,33 @@ def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
     )
 
 
-def describe(settings: Settings, port: int) -> str:
-    """The start-up banner: where it listens, what it accepts, how to stop it."""
+def describe(app: web.Application, port: int) -> str:
+    """The start-up banner: where it listens, what it serves and accepts, how to stop it."""
+    settings = app[SETTINGS]
     auth = (
         f"{len(settings.api_keys)} configured API key(s)"
         if settings.api_keys
         else "any non-empty Bearer token (no --api-key given)"
     )
     namespaces = ", ".join(sorted(settings.namespaces)) if settings.namespaces else "any (created on first use)"
-    source = f"records of {settings.data_file}" if settings.data_file else f"{settings.count} seeded records each"
     lines = [
         f"mockserver listening on http://{settings.host}:{port}",
         f"  auth: {auth}",
-        f"  namespaces: {namespaces}; {source} (seed {settings.seed})",
+        f"  namespaces: {namespaces}; a new one starts with {app[SEEDED_WITH]}",
         f"  contract: http://{settings.host}:{port}/openapi.json; admin API: http://{settings.host}:{port}/_mock/"
         + (" (admin token required)" if settings.admin_token else ""),
     ]
+    store = app[STORE]
+    restored = store.names()
+    if restored:
+        records = sum(len(store.namespace(name)) for name in restored)
+        lines.append(f"  restored from {settings.state_file}: {len(restored)} namespace(s), {records} records")
     faults = settings.faults
     if faults != Faults():
-        latency = "-".join(map(str, faults.latency_ms)) if faults.latency_ms else "none"
+        low, high = faults.latency_ms or (0, 0)
+        latency = "none" if faults.latency_ms is None else f"{low} ms" if low == high else f"{low}-{high} ms"
         lines.append(
-            f"  faults: latency {latency} ms, error rate {faults.error_rate:g}, "
+            f"  faults: latency {latency}, error rate {faults.error_rate:g}, "
             f"rate limit {f'{faults.rate_limit_per_s:g}/s' if faults.rate_limit_per_s else 'none'}"
         )
     modes = [name for name, on in (("strict", settings.strict), ("upstream enums", settings.upstream_enums)) if on]
@@ -277,7 +343,8 @@ async def serve(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     access_log = None if settings.quiet else logging.getLogger("mockserver.access")
-    runner = make_runner(create_app(settings), access_log)
+    app = create_app(settings)
+    runner = make_runner(app, access_log)
     await runner.setup()
     # What start-up made (modules, schemas, validators) lives as long as the process: out of the cyclic
     # collector's sight, a full collection (which a burst of large bodies sets off) walks a fraction of it.
@@ -286,7 +353,7 @@ async def serve(settings: Settings) -> None:
         site = web.TCPSite(runner, settings.host, settings.port)
         await site.start()
         port = runner.addresses[0][1]
-        print(describe(settings, port), file=sys.stderr, flush=True)
+        print(describe(app, port), file=sys.stderr, flush=True)
         await stop.wait()
     finally:
         await runner.cleanup()

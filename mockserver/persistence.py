@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import tempfile
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ from mockserver.jsonio import loads
 from mockserver.state import SETTINGS, STORE
 from mockserver.store import Record, Store, rows_of
 from mockserver.table import Rows
+
+log = logging.getLogger("mockserver.state")
 
 
 class StateFileError(StartupError):
@@ -136,8 +140,17 @@ def persistence(path: Path, interval_s: float) -> Callable[[web.Application], As
     """A cleanup context: save every ``interval_s`` seconds and once more on shutdown."""
 
     async def save(app: web.Application) -> None:
+        started = time.monotonic()
         copy = capture(app[STORE])
         await asyncio.get_running_loop().run_in_executor(None, save_state, path, copy)
+        records = sum(map(len, copy.values()))
+        log.info(
+            "state saved to %s: %d namespace(s), %d records in %.2f s",
+            path,
+            len(copy),
+            records,
+            time.monotonic() - started,
+        )
 
     async def periodically(app: web.Application) -> None:
         while True:

@@ -16,4 +16,6 @@ JOURNAL = web.AppKey("journal", Journal)
 FAULTS = web.AppKey("faults", FaultState)
 STARTED_AT = web.AppKey("started_at", float)
 RULES = web.AppKey("rules", BodyRules)
+# What a new namespace starts with, in words (the banner says it).
+SEEDED_WITH = web.AppKey("seeded_with", str)
 NAMESPACE = web.RequestKey("namespace", NamespaceStore)

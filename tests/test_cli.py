@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import requests
@@ -28,6 +30,56 @@ def test_help_shows_every_option_with_its_default() -> None:
     ]:
         assert option in out and f"(default: {default})" in out, option
     assert "--api-key" in out and "--namespace" in out and "MOCKSERVER_" in out
+
+
+def test_help_says_each_default_once_and_the_readme_lists_every_option() -> None:
+    out = subprocess.run(["mockserver", "--help"], capture_output=True, text=True, check=True).stdout
+    entries = " ".join(out.split()).split(" --")
+    assert not [entry for entry in entries if entry.count("(default") > 1]
+    assert "(default: None)" not in out and "(default: False)" not in out
+    options = set(re.findall(r"^\s+(--[a-z-]+)", out, flags=re.MULTILINE)) - {"--help"}
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = set(re.findall(r"^\| `(--[a-z-]+)", readme, flags=re.MULTILINE))
+    assert options <= table, options - table
+
+
+def test_version_is_printed() -> None:
+    out = subprocess.run(["mockserver", "--version"], capture_output=True, text=True, check=True).stdout
+    assert re.fullmatch(r"mockserver \d+\.\d+\.\d+\S*\n", out)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("MOCKSERVER_PORT", "abc", "MOCKSERVER_PORT=abc: expected a whole number"),
+        ("MOCKSERVER_SEED", "x", "MOCKSERVER_SEED=x: expected a whole number"),
+        ("MOCKSERVER_ERROR_RATE", "2", "MOCKSERVER_ERROR_RATE=2: must be between 0 and 1"),
+        ("MOCKSERVER_STRICT", "maybe", "MOCKSERVER_STRICT=maybe: expected true/false, 1/0 or yes/no"),
+        ("MOCKSERVER_QUIET", "on", "MOCKSERVER_QUIET=on: expected true/false, 1/0 or yes/no"),
+    ],
+)
+def test_a_bad_environment_value_names_its_variable(variable: str, value: str, message: str) -> None:
+    import os
+
+    result = subprocess.run(
+        ["mockserver"], capture_output=True, text=True, timeout=20, env={**os.environ, variable: value}
+    )
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_banner_says_what_is_served(cli: Callable[..., RunningCli], tmp_path: Path) -> None:
+    empty = cli("--count", "0", "--latency", "5", "--rate-limit", "3/s", env={"MOCKSERVER_STRICT": "yes"})
+    banner = "\n".join(empty.banner)
+    assert "a new one starts with no records (--count 0)" in banner
+    assert "faults: latency 5 ms, error rate 0, rate limit 3/s" in banner and "modes: strict" in banner
+    empty.stop()
+    state = tmp_path / "state.arrow"
+    first = cli("--count", "2", "--state-file", str(state))
+    requests.post(f"{first.url}{API}/list", headers=HEADERS, timeout=10)
+    assert first.stop()[0] == 0
+    again = cli("--count", "2", "--state-file", str(state))
+    assert f"restored from {state}: 1 namespace(s), 2 records" in "\n".join(again.banner)
+    again.stop()
 
 
 def test_module_entry_point_matches_console_script() -> None:

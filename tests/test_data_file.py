@@ -94,7 +94,7 @@ def test_bad_files_are_refused_naming_the_record(tmp_path: Path, content: bytes,
 def test_cli_serves_the_file_and_refuses_a_missing_one(tmp_path: Path, cli: Callable[..., RunningCli]) -> None:
     path = _write(tmp_path / "d.jsonl", list(generate_interactions(5, 1, "")))
     running = cli("--data", str(path))
-    assert f"records of {path}" in "\n".join(running.banner)
+    assert f"a new one starts with the 5 records of {path} (--count and --seed not used)" in "\n".join(running.banner)
     page = requests.post(f"{running.url}{API}/list", headers=AUTH, timeout=10).json()
     assert page["pagination"]["total"] == 5
     missing = subprocess.run(

@@ -88,7 +88,9 @@ def test_state_file_example_starts_the_mock(cli: Callable[..., RunningCli], tmp_
     args[args.index("state.json")] = str(tmp_path / "state.json")
     running = cli(*args)
     assert "saved every 10 s" in "\n".join(running.banner)
-    assert running.stop()[0] == 0 and (tmp_path / "state.json").exists()
+    code, rest = running.stop()
+    assert code == 0 and (tmp_path / "state.json").exists()
+    assert f"state saved to {tmp_path / 'state.json'}: 0 namespace(s), 0 records" in rest
 
 
 def test_environment_example_starts_the_mock(cli: Callable[..., RunningCli]) -> None:
@@ -97,7 +99,7 @@ def test_environment_example_starts_the_mock(cli: Callable[..., RunningCli]) -> 
     assert env_part == "MOCKSERVER_PORT=9000"
     running = cli(*command.split(), env={"MOCKSERVER_PORT": "0"})
     banner = "\n".join(running.banner)
-    assert "namespaces: demo" in banner and "10000 seeded records each (seed 7)" in banner
+    assert "namespaces: demo" in banner and "a new one starts with 10000 generated records (seed 7)" in banner
 
 
 @pytest.mark.parametrize("index", range(len(blocks("python"))))

@@ -84,7 +84,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     journal = Journal(settings.journal_size)
     faults = FaultState(settings.faults, random.Random(settings.seed))
     app = web.Application(
-        middlewares=[middlewares.front_door(API_PREFIX, journal, faults, settings.slow_ms / 1000)],
+        middlewares=[
+            middlewares.front_door(API_PREFIX, journal, faults, settings.slow_ms / 1000, settings.cors_origin)
+        ],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings

@@ -244,6 +244,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="report a request that holds the event loop this long: once on stderr, and in the journal "
         "(?slow=true); 0: never",
     )
+    parser.add_argument(
+        "--cors-origin",
+        default=_env("cors-origin", "*"),
+        help="the origin whose pages may call the mock from a browser (e.g. http://localhost:3000); *: any",
+    )
     faults = parser.add_argument_group("faults (off by default)")
     faults.add_argument(
         "--latency", type=_latency, default=_env("latency", "") or None, help="added latency: MS or MIN-MAX"
@@ -286,6 +291,7 @@ def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
         admin_token=args.admin_token,
         journal_size=args.journal_size,
         slow_ms=args.slow_ms,
+        cors_origin=args.cors_origin,
         faults=Faults(latency_ms=args.latency, error_rate=args.error_rate, rate_limit_per_s=args.rate_limit),
         strict=args.strict,
         upstream_enums=args.upstream_enums,

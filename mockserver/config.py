@@ -39,6 +39,7 @@ class Settings:
     admin_token: str | None = None
     journal_size: int = DEFAULT_JOURNAL_SIZE
     slow_ms: float = DEFAULT_SLOW_MS  # 0: no request is reported
+    cors_origin: str = "*"  # the origin whose pages may read answers; "*": any
     faults: Faults = field(default_factory=Faults)
     strict: bool = False
     upstream_enums: bool = False

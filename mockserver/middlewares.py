@@ -11,6 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 import specs
+from mockserver.cors import allow_reading, preflight
 from mockserver.errors import ApiError, BadRequest, PayloadTooLarge, Unauthorized, error_body
 from mockserver.faults import FaultState, injected_fault
 from mockserver.journal import Journal, body_unread, read_body, record_exchange
@@ -122,7 +123,7 @@ def _admit(request: web.Request) -> None:
     request[NAMESPACE] = request.app[STORE].namespace(_namespace_name(request))
 
 
-def front_door(api_prefix: str, journal: Journal, faults: FaultState, slow_s: float) -> Middleware:
+def front_door(api_prefix: str, journal: Journal, faults: FaultState, slow_s: float, cors_origin: str) -> Middleware:
     """The server's one middleware: API requests are journalled and pass the gate, all others
     (admin API, served spec, unknown paths) get their failures rendered as JSON.
 
@@ -134,14 +135,20 @@ def front_door(api_prefix: str, journal: Journal, faults: FaultState, slow_s: fl
 
     @web.middleware
     async def front(request: web.Request, handler: Handler) -> web.StreamResponse:
+        asked = preflight(cors_origin, request)
+        if asked is not None:  # a browser asking first: no credentials come with it
+            return asked
+        response: web.StreamResponse
         if not request.path.startswith(api_paths):
-            return await _guarded(request, handler)
+            response = await _guarded(request, handler)
+            allow_reading(cors_origin, request, response)
+            return response
         started = time.perf_counter()
         try:
             # Faults first (a forced answer skips the rest), then the gate, then the handler.
             forced = await injected_fault(faults, request) if faults.armed or "Prefer" in request.headers else None
             if forced is not None:
-                response: web.StreamResponse = forced
+                response = forced
             else:
                 _admit(request)
                 response = await handler(request)
@@ -150,6 +157,7 @@ def front_door(api_prefix: str, journal: Journal, faults: FaultState, slow_s: fl
         if body_unread(request):
             await read_body(request)
         record_exchange(journal, request, response.status, started, slow_s)
+        allow_reading(cors_origin, request, response)
         return response
 
     return front

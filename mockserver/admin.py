@@ -20,7 +20,7 @@ from mockserver.faults import STARTED_WITH
 from mockserver.jsonio import decode, loads, respond
 from mockserver.records import new_record
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
-from mockserver.store import Record, ensure_room
+from mockserver.store import NamespaceStore, Record, ensure_room, rows_of
 from mockserver.validation import check, check_query
 
 DEFAULT_JOURNAL_LIMIT = 100
@@ -100,14 +100,33 @@ def _stored(item: dict[str, Any]) -> Record:
 
 
 async def load_records(request: web.Request) -> web.Response:
+    """Records into a namespace: replacing what it holds (the default while it holds only its seed) or added."""
+    mode = check_query("mock_load_records", request.query).get("mode")
     body = _parse_records(await request.read())
     request.config_dict[RULES].check("MockRecords", body)
     items = body["interactions"] if isinstance(body, dict) else body
-    namespace = request.config_dict[STORE].namespace(request.match_info["namespace"])
-    ensure_room(namespace, len(items), request.config_dict[SETTINGS].max_records)
-    for item in items:
-        namespace.add(_stored(item))
-    return respond({"namespace": namespace.name, "loaded": len(items), "records": len(namespace)})
+    store = request.config_dict[STORE]
+    name = request.match_info["namespace"]
+    namespace = store.namespace(name)
+    mode = mode or ("replace" if namespace.as_seeded else "append")
+    records = [_stored(item) for item in items]
+    limit = request.config_dict[SETTINGS].max_records
+    if mode == "replace":
+        ensure_room(NamespaceStore(name), len(records), limit)  # refused before anything is replaced
+        namespace = store.replace(name, rows_of(records))
+    else:
+        ensure_room(namespace, len(records), limit)
+        namespace.fill(rows_of(records))
+    return respond({"namespace": name, "mode": mode, "loaded": len(records), "records": len(namespace)})
+
+
+async def empty_namespace(request: web.Request) -> web.Response:
+    """Every record of a namespace gone (until a reset seeds it again)."""
+    name = request.match_info["namespace"]
+    store = request.config_dict[STORE]
+    removed = len(store.namespace(name))
+    store.replace(name, ())
+    return respond({"namespace": name, "removed": removed, "records": 0})
 
 
 async def journal(request: web.Request) -> web.Response:
@@ -170,6 +189,7 @@ def routes() -> list[web.RouteDef]:
         web.post("/reset", reset_all),
         web.post("/namespaces/{namespace}/reset", reset_namespace),
         web.post("/namespaces/{namespace}/records", load_records),
+        web.delete("/namespaces/{namespace}/records", empty_namespace),
         web.get("/journal", journal, allow_head=False),
         web.delete("/journal", clear_journal),
         web.get("/faults", get_faults, allow_head=False),

@@ -77,6 +77,8 @@ class NamespaceStore:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        # Whether it holds exactly what it was seeded with: a load replaces such a namespace by default.
+        self.as_seeded = False
         self.table = Table()
         self.matches = Memo(_MATCHES_KEPT)
         self.answers = Memo(_ANSWERS_KEPT)
@@ -126,6 +128,7 @@ class NamespaceStore:
         return record
 
     def _changed(self) -> None:
+        self.as_seeded = False
         self.matches.clear()
         self.answers.clear()
 
@@ -156,7 +159,9 @@ class Store:
 
     def reset(self, name: str) -> NamespaceStore:
         """Put one namespace back to its seeded state (creating it if it is new)."""
-        return self.replace(name, self._seeder(name))
+        seeded = self.replace(name, self._seeder(name))
+        seeded.as_seeded = True
+        return seeded
 
     def reset_all(self) -> None:
         """Forget every namespace; each is seeded afresh on its next use."""

@@ -75,7 +75,7 @@ async def test_load_records_in_every_documented_shape(client: TestClient[Any, An
         "jsonl": b"\n".join(orjson.dumps(r) for r in records) + b"\n",
     }[shape]
     loaded = await _json(await client.post("/_mock/namespaces/test-ns/records", data=payload), model="MockLoadResult")
-    assert loaded == {"namespace": "test-ns", "loaded": 2, "records": 2}
+    assert loaded == {"namespace": "test-ns", "mode": "replace", "loaded": 2, "records": 2}
     kept = await _json(await client.get(f"{API}/fixed-id", headers=AUTH))
     assert kept["timestamp"] == "2025-03-01T00:00:00Z" and kept["user_id"] == "u1"
     page = await (await client.post(f"{API}/list", json={"feature_id": "doc_1"}, headers=AUTH)).json()
@@ -212,3 +212,48 @@ async def test_admin_errors_are_json(client: TestClient[Any, Any]) -> None:
     response = await client.post("/_mock/health")
     await _json(response, 405, "ErrorResponse")
     assert response.headers["Allow"] == "GET"
+
+
+async def test_a_load_replaces_a_namespace_that_holds_only_its_seed(make_client: ClientFactory) -> None:
+    client = await make_client(count=1000)
+    loaded = await _json(
+        await client.post("/_mock/namespaces/fresh/records", json=[CLICK] * 50), model="MockLoadResult"
+    )
+    assert loaded == {"namespace": "fresh", "mode": "replace", "loaded": 50, "records": 50}
+    again = await _json(await client.post("/_mock/namespaces/fresh/records", json=[CLICK] * 5))
+    assert (again["mode"], again["records"]) == ("append", 55)  # written to since: added to
+
+
+async def test_a_load_says_which_mode_it_was_asked(make_client: ClientFactory) -> None:
+    client = await make_client(count=10)
+    await client.post(API, json=CLICK, headers=AUTH)  # written to: appended by default
+    name = AUTH["X-Namespace"]
+    appended = await _json(await client.post(f"/_mock/namespaces/{name}/records", json=[CLICK] * 3))
+    assert (appended["mode"], appended["records"]) == ("append", 14)
+    replaced = await _json(await client.post(f"/_mock/namespaces/{name}/records?mode=replace", json=[CLICK] * 2))
+    assert (replaced["mode"], replaced["records"]) == ("replace", 2)
+    bad = await _json(
+        await client.post(f"/_mock/namespaces/{name}/records?mode=merge", json=[CLICK]), 422, "ErrorResponse"
+    )
+    assert bad["detail"][0]["loc"] == ["query", "mode"]
+
+
+async def test_a_replace_over_the_limit_keeps_what_the_namespace_held(make_client: ClientFactory) -> None:
+    client = await make_client(count=3, max_records=4)
+    name = AUTH["X-Namespace"]
+    full = await _json(await client.post(f"/_mock/namespaces/{name}/records?mode=replace", json=[CLICK] * 5), 507)
+    assert full["error"]["type"] == "InsufficientStorageError"
+    page = await (await client.post(f"{API}/list", headers=AUTH)).json()
+    assert page["pagination"]["total"] == 3
+
+
+async def test_a_namespace_can_be_emptied_and_reset(make_client: ClientFactory) -> None:
+    client = await make_client(count=4)
+    name = AUTH["X-Namespace"]
+    emptied = await _json(await client.delete(f"/_mock/namespaces/{name}/records"))
+    assert emptied == {"namespace": name, "removed": 4, "records": 0}
+    assert (await (await client.post(f"{API}/list", headers=AUTH)).json())["pagination"]["total"] == 0
+    loaded = await _json(await client.post(f"/_mock/namespaces/{name}/records", json=[CLICK]))
+    assert (loaded["mode"], loaded["records"]) == ("append", 1)  # emptied is no longer as seeded
+    await _json(await client.post(f"/_mock/namespaces/{name}/reset"))
+    assert (await (await client.post(f"{API}/list", headers=AUTH)).json())["pagination"]["total"] == 4

@@ -11,11 +11,27 @@ import math
 import random
 import time
 from dataclasses import dataclass, field
+from functools import cache
 
 from aiohttp import web
 
+import specs
 from mockserver.config import Faults
-from mockserver.errors import ApiError, BadRequest, InjectedServerError, RateLimited, ServiceUnavailable, error_body
+from mockserver.errors import (
+    ApiError,
+    BadRequest,
+    FieldError,
+    Forbidden,
+    InjectedServerError,
+    NamespaceFull,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ServiceUnavailable,
+    Unauthorized,
+    ValidationFailed,
+    error_body,
+)
 from mockserver.journal import waited
 from mockserver.jsonio import respond
 
@@ -69,12 +85,37 @@ def _bad_prefer(message: str) -> BadRequest:
     return BadRequest(message, {"header": "Prefer"})
 
 
-def parse_prefer(header: str) -> dict[str, int]:
-    """``Prefer: code=429, latency=250`` → ``{"code": 429, "latency": 250}``; other preferences are ignored."""
+HONOURED = ("code", "latency")
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """A Prefer header read: the preferences this mock honours, and the others, as sent."""
+
+    code: int | None = None
+    latency: int | None = None
+    ignored: tuple[str, ...] = ()
+
+    @property
+    def applied(self) -> str:
+        return ", ".join(
+            f"{name}={value}" for name, value in (("code", self.code), ("latency", self.latency)) if value is not None
+        )
+
+
+# What the request asked for with Prefer, for the answer's headers (RFC 7240's Preference-Applied).
+PREFERENCES = web.RequestKey("preferences", Preferences)
+
+
+def parse_prefer(header: str) -> Preferences:
+    """``Prefer: code=429, latency=250; dynamic=true`` → code 429, latency 250, ``dynamic=true`` ignored."""
     found: dict[str, int] = {}
+    ignored: list[str] = []
     for part in header.replace(";", ",").split(","):
         name, _, value = part.strip().partition("=")
-        if name not in {"code", "latency"}:
+        if name not in HONOURED:
+            if part.strip():
+                ignored.append(part.strip())
             continue
         try:
             number = int(value.strip().strip('"'))
@@ -85,40 +126,85 @@ def parse_prefer(header: str) -> dict[str, int]:
         if name == "latency" and not 0 <= number <= MAX_FORCED_LATENCY_MS:
             raise _bad_prefer(f"Prefer latency must be 0..{MAX_FORCED_LATENCY_MS} ms, got {number}")
         found[name] = number
-    return found
+    return Preferences(found.get("code"), found.get("latency"), tuple(ignored))
 
 
-_FORCED_TYPES = {429: RateLimited, 500: InjectedServerError, 503: ServiceUnavailable}
+def tell_preferences(request: web.Request, response: web.StreamResponse) -> None:
+    """Say on the answer which preferences were honoured, and which this mock does not know."""
+    preferences = request.get(PREFERENCES)
+    if preferences is None:
+        return
+    if preferences.applied:
+        response.headers["Preference-Applied"] = preferences.applied
+    if preferences.ignored:
+        response.headers["X-Mock-Ignored-Preferences"] = (
+            f"{', '.join(preferences.ignored)} (this mock honours {' and '.join(HONOURED)})"
+        )
 
 
-def _forced(code: int) -> web.Response:
-    error_class = _FORCED_TYPES.get(code)
-    if error_class is not None:
-        error: ApiError = error_class(f"Forced {code} by the Prefer header")
-        body = error_body(error)
-    else:
-        body = {
-            "success": False,
-            "status": code,
-            "error": {"message": f"Forced {code} by the Prefer header", "type": "ForcedResponse", "details": None},
-        }
+# A forced status answers as a real one of that status would: the same error type and body shape.
+_FORCED: dict[int, type[ApiError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    413: PayloadTooLarge,
+    429: RateLimited,
+    500: InjectedServerError,
+    503: ServiceUnavailable,
+    507: NamespaceFull,
+}
+
+
+@cache
+def _documented_statuses() -> dict[tuple[str, str], tuple[int, ...]]:
+    """The statuses each API operation documents, by (method, path template)."""
+    return {
+        (method.upper(), path): tuple(sorted(int(status) for status in operation["responses"]))
+        for path, operations in specs.bundled_openapi()["paths"].items()
+        for method, operation in operations.items()
+    }
+
+
+def _forced(request: web.Request, code: int) -> web.Response | None:
+    """The answer ``Prefer: code=N`` forces, or None to answer as usual (a documented success, or no
+    operation at this path, which the router then refuses)."""
+    route = request.match_info.route
+    template = route.resource.canonical if route.resource is not None else None
+    documented = _documented_statuses().get((request.method, template or ""))
+    if documented is None:
+        return None
+    if code not in documented:
+        listed = ", ".join(map(str, documented))
+        raise _bad_prefer(
+            f"Prefer code={code}: {request.method} {template} documents only {listed}; force one of those"
+        )
+    if code < 300:
+        return None
+    message = f"Forced {code} by the Prefer header"
+    error = (
+        ValidationFailed([FieldError(("body",), message, "forced")])
+        if code == 422
+        else _FORCED.get(code, InjectedServerError)(message)
+    )
     headers = {"Retry-After": "1"} if code in {429, 503} else None
-    return respond(body, code, headers)
+    return respond(error_body(error), code, headers)
 
 
 async def injected_fault(state: FaultState, request: web.Request) -> web.Response | None:
     """Wait out any latency asked for, then the response a fault forces on this request, if one does."""
     header = request.headers.get("Prefer")
-    prefer = parse_prefer(header) if header else {}
+    prefer = request[PREFERENCES] = parse_prefer(header) if header else Preferences()
     faults = state.faults
-    delay_ms = prefer.get("latency")
+    delay_ms = prefer.latency
     if delay_ms is None and faults.latency_ms is not None:
         delay_ms = state.rng.randint(*faults.latency_ms)
     if delay_ms:
         await waited(request, asyncio.sleep(delay_ms / 1000))
-    code = prefer.get("code")
-    if code is not None and code >= 300:
-        return _forced(code)
+    if prefer.code is not None:
+        forced = _forced(request, prefer.code)
+        if forced is not None:
+            return forced
     wait = state.retry_after(request.headers.get("Authorization", ""))
     if wait is not None:
         limited = RateLimited(f"Rate limit of {faults.rate_limit_per_s:g} requests/s exceeded; retry after {wait} s")

@@ -13,7 +13,7 @@ from aiohttp.typedefs import Handler, Middleware
 import specs
 from mockserver.cors import allow_reading, preflight
 from mockserver.errors import ApiError, BadRequest, PayloadTooLarge, Unauthorized, error_body
-from mockserver.faults import FaultState, injected_fault
+from mockserver.faults import FaultState, injected_fault, tell_preferences
 from mockserver.journal import Journal, body_unread, read_body, record_exchange
 from mockserver.jsonio import respond
 from mockserver.state import NAMESPACE, SETTINGS, STORE
@@ -158,6 +158,7 @@ def front_door(api_prefix: str, journal: Journal, faults: FaultState, slow_s: fl
             await read_body(request)
         record_exchange(journal, request, response.status, started, slow_s)
         allow_reading(cors_origin, request, response)
+        tell_preferences(request, response)
         return response
 
     return front

@@ -10,7 +10,7 @@ import pytest
 import specs
 from mockserver.config import Faults
 from mockserver.errors import BadRequest
-from mockserver.faults import parse_prefer
+from mockserver.faults import Preferences, parse_prefer
 from tests.conftest import AUTH, ClientFactory
 
 LIST = "/v1/retrievers/interactions/list"
@@ -23,14 +23,14 @@ def test_faults_are_off_by_default() -> None:
 @pytest.mark.parametrize(
     ("header", "parsed"),
     [
-        ("", {}),
-        ("code=429", {"code": 429}),
-        ("code=500, latency=20", {"code": 500, "latency": 20}),
-        ('latency="5"; dynamic=true', {"latency": 5}),
-        ("respond-async", {}),
+        ("", Preferences()),
+        ("code=429", Preferences(code=429)),
+        ("code=500, latency=20", Preferences(code=500, latency=20)),
+        ('latency="5"; dynamic=true', Preferences(latency=5, ignored=("dynamic=true",))),
+        ("respond-async, example=mine", Preferences(ignored=("respond-async", "example=mine"))),
     ],
 )
-def test_prefer_header_is_parsed(header: str, parsed: dict[str, int]) -> None:
+def test_prefer_header_is_parsed(header: str, parsed: Preferences) -> None:
     assert parse_prefer(header) == parsed
 
 
@@ -40,14 +40,56 @@ def test_bad_prefer_values_are_refused(header: str) -> None:
         parse_prefer(header)
 
 
-async def test_prefer_code_forces_that_response(make_client: ClientFactory) -> None:
+@pytest.mark.parametrize(
+    ("code", "error_type"),
+    [
+        (400, "BadRequestError"),
+        (401, "AuthenticationError"),
+        (403, "ForbiddenError"),
+        (404, "NotFoundError"),
+        (413, "PayloadTooLargeError"),
+        (422, "ValidationError"),
+        (429, "RateLimitError"),
+        (500, "InternalServerError"),
+        (503, "ServiceUnavailableError"),
+    ],
+)
+async def test_prefer_code_answers_as_a_real_answer_of_that_status(
+    make_client: ClientFactory, code: int, error_type: str
+) -> None:
     client = await make_client()
-    for code in (429, 500, 503, 418):
+    response = await client.post(LIST, headers={**AUTH, "Prefer": f"code={code}"})
+    body = await response.json()
+    assert response.status == code and body["error"]["type"] == error_type
+    documented = specs.operation("list_interactions")[2]["responses"][str(code)]
+    schema = documented["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert specs.validator("ErrorResponse").is_valid(body)
+    if schema == "ValidationErrorResponse":
+        assert body["detail"] == [{"loc": ["body"], "msg": "Forced 422 by the Prefer header", "type": "forced"}]
+    assert ("Retry-After" in response.headers) == (code in {429, 503})
+    assert response.headers["Preference-Applied"] == f"code={code}"
+
+
+async def test_prefer_code_the_operation_does_not_document_is_a_400(make_client: ClientFactory) -> None:
+    client = await make_client()
+    for code in (201, 418, 507):
         response = await client.post(LIST, headers={**AUTH, "Prefer": f"code={code}"})
         body = await response.json()
-        assert response.status == code and specs.validator("ErrorResponse").is_valid(body)
-        assert ("Retry-After" in response.headers) == (code in {429, 503})
+        assert response.status == 400
+        assert f"Prefer code={code}: POST {LIST} documents only 200, 400, 401" in body["error"]["message"]
+    created = await client.post(f"{LIST.rsplit('/', 1)[0]}/batch", headers={**AUTH, "Prefer": "code=507"})
+    assert created.status == 507 and (await created.json())["error"]["type"] == "InsufficientStorageError"
     assert (await client.post(LIST, headers={**AUTH, "Prefer": "code=200"})).status == 200
+
+
+async def test_unknown_preferences_are_reported_and_honoured_ones_applied(make_client: ClientFactory) -> None:
+    client = await make_client()
+    response = await client.post(LIST, headers={**AUTH, "Prefer": "latency=1, example=mine; dynamic=true"})
+    assert response.status == 200
+    assert response.headers["Preference-Applied"] == "latency=1"
+    assert response.headers["X-Mock-Ignored-Preferences"].startswith("example=mine, dynamic=true")
+    plain = await client.post(LIST, headers=AUTH)
+    assert "Preference-Applied" not in plain.headers and "X-Mock-Ignored-Preferences" not in plain.headers
 
 
 async def test_bad_prefer_header_is_a_400(make_client: ClientFactory) -> None:

@@ -34,6 +34,7 @@ from weakref import WeakKeyDictionary
 
 import pytest
 
+import specs
 from contract_tests.options import OPTIONS, ContractOptions, add_argument, resolve
 from contract_tests.probe import probe
 
@@ -140,7 +141,11 @@ def pytest_report_header(config: pytest.Config) -> str | None:
         return None  # a plain pytest session: say nothing, it may run no contract test at all
     options = config.stash[PRESET]
     target = options.base_url or "the embedded mock"
-    return f"contract target: {target} (namespace {options.namespace!r}, {options.examples} examples)"
+    version = specs.documented_openapi()["info"]["version"]
+    return (
+        f"contract target: {target} (namespace {options.namespace!r}, {options.examples} examples), "
+        f"held to contract {version}"
+    )
 
 
 def _stop(message: str) -> NoReturn:

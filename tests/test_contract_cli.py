@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+import specs
 from mockserver import BackgroundServer, Settings
 
 pytest_plugins = ["pytester"]
@@ -318,6 +319,9 @@ def test_python_m_runs_the_suites_against_the_embedded_mock(outside: Path) -> No
     done = run([sys.executable, "-m", "contract_tests", "-k", "no_token", "-p", "no:cacheprovider"], outside)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "contract target: the embedded mock" in done.stdout and re.search(r"5 passed", done.stdout), done.stdout
+    version = specs.documented_openapi()["info"]["version"]
+    assert f"(namespace 'contract-tests', 40 examples), held to contract {version}" in done.stdout
+    assert "[100%]" in done.stdout
 
 
 def test_a_contract_failure_exits_1(outside: Path, stubs: Stubs) -> None:

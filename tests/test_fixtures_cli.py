@@ -232,6 +232,9 @@ def test_load_to_an_unreachable_server_exits_2() -> None:
     stderr = done.stderr.decode()
     assert done.returncode == 2, stderr
     assert "cannot reach http://127.0.0.1:9" in stderr and "Traceback" not in stderr
+    # Each wait is said as it begins: what is retried, why, which retry and how long.
+    assert "fixtures: retrying: cannot reach http://127.0.0.1:9/v1/retrievers/interactions/batch" in stderr
+    assert "retry 1 of 1 in " in stderr
 
 
 # -- generate, then load into a running mock -------------------------------------------------

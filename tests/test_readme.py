@@ -114,6 +114,9 @@ def test_python_examples_run(server: BackgroundServer, index: int) -> None:
         exec(compile(source, f"README python block {index}", "exec"), {})
     if "print(" in source:
         assert printed.getvalue().strip()
+    if "BackgroundServer(Settings(port=0, count=50" in source:  # its filter filters: some records, not all
+        total, _, types = printed.getvalue().partition(" ")
+        assert 0 < int(total) < 50 and "click" in types
 
 
 def test_error_examples_are_valid_error_bodies() -> None:

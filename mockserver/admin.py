@@ -15,9 +15,10 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from mockserver.config import Faults
-from mockserver.errors import Unauthorized, ValidationFailed
+from mockserver.errors import NotFound, Unauthorized, ValidationFailed
 from mockserver.faults import STARTED_WITH
 from mockserver.jsonio import decode, loads, respond
+from mockserver.query.instants import read_instant
 from mockserver.records import new_record
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
 from mockserver.store import NamespaceStore, Record, ensure_room, rows_of
@@ -129,15 +130,49 @@ async def empty_namespace(request: web.Request) -> web.Response:
     return respond({"namespace": name, "removed": removed, "records": 0})
 
 
+def _unix_time(query: dict[str, Any], name: str) -> float | None:
+    """A since/until query parameter (an RFC 3339 date-time or a Unix time) as a Unix time."""
+    text = query.get(name)
+    if text is None:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        micros = read_instant(text)
+    if micros is None:
+        raise ValidationFailed.at(
+            ("query", name), f"expected an RFC 3339 date-time (2026-01-15T10:30:00Z) or a Unix time, got {text!r}"
+        )
+    return micros / 1_000_000
+
+
 async def journal(request: web.Request) -> web.Response:
     query = check_query("mock_journal", request.query)
     matching = list(
         request.config_dict[JOURNAL].select(
-            path=query.get("path"), status=query.get("status"), namespace=query.get("namespace"), slow=query.get("slow")
+            method=query.get("method"),
+            path=query.get("path"),
+            status=query.get("status"),
+            namespace=query.get("namespace"),
+            slow=query.get("slow"),
+            since=_unix_time(query, "since"),
+            until=_unix_time(query, "until"),
         )
     )
     limit = query.get("limit", DEFAULT_JOURNAL_LIMIT)
     return respond({"entries": [e.as_json() for e in matching[-limit:]], "total": len(matching)})
+
+
+async def journal_entry(request: web.Request) -> web.Response:
+    number = request.match_info["entry_id"]
+    entry = request.config_dict[JOURNAL].get(int(number)) if number.isdigit() else None
+    if entry is None:
+        raise NotFound(
+            f"No journal entry {number!r}: ids are whole numbers, and the oldest leave the journal "
+            f"(--journal-size) as new ones come",
+            {"id": number, "resource": "journal entry"},
+        )
+    return respond(entry.as_json())
 
 
 async def clear_journal(request: web.Request) -> web.Response:
@@ -192,6 +227,7 @@ def routes() -> list[web.RouteDef]:
         web.delete("/namespaces/{namespace}/records", empty_namespace),
         web.get("/journal", journal, allow_head=False),
         web.delete("/journal", clear_journal),
+        web.get("/journal/{entry_id}", journal_entry, allow_head=False),
         web.get("/faults", get_faults, allow_head=False),
         web.put("/faults", replace_faults),
         web.patch("/faults", change_faults),

@@ -6,10 +6,12 @@ A ring buffer, so a long-running mock keeps flat memory whatever the traffic.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Iterator
+from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
 
 import orjson
@@ -30,9 +32,10 @@ log = logging.getLogger("mockserver.slow")
 class Entry(NamedTuple):
     """One request and its answer; a tuple because one is made per request, at a fraction of a dataclass's cost."""
 
-    # What was sent, as sent: the target (path and query, still percent-encoded), the body (its
-    # first MAX_BODY_CHARS bytes) and the time taken are only read apart when the journal is read,
-    # so that recording costs a request next to nothing.
+    # What was sent and answered, as it was: the target (path and query, still percent-encoded),
+    # the headers, the bodies (their first MAX_BODY_CHARS bytes) and the times are only read apart
+    # when the journal is read, so that recording costs a request next to nothing.
+    id: int
     at: float
     method: str
     target: str
@@ -42,6 +45,9 @@ class Entry(NamedTuple):
     raw_body: bytes
     held_s: float  # how long it held the event loop: latency_s less the time it waited
     slow: bool  # held_s reached the server's --slow-ms
+    request_headers: tuple[tuple[str, str], ...]
+    response_headers: tuple[tuple[str, str], ...]
+    response_body: bytes
 
     @property
     def path(self) -> str:
@@ -50,7 +56,9 @@ class Entry(NamedTuple):
     def as_json(self) -> dict[str, Any]:
         url = URL(self.target)
         return {
+            "id": self.id,
             "at": self.at,
+            "time": datetime.fromtimestamp(self.at, UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
             "method": self.method,
             "path": url.path,
             "query": url.query_string,
@@ -60,15 +68,21 @@ class Entry(NamedTuple):
             "held_ms": round(self.held_s * 1000, 3),
             "slow": self.slow,
             "body": _body(self.raw_body),
+            "request": {"headers": _headers(self.request_headers), **_shown(self.raw_body)},
+            "response": {"headers": _headers(self.response_headers), **_shown(self.response_body)},
         }
 
 
 class Journal:
     def __init__(self, size: int) -> None:
         self._entries: deque[Entry] = deque(maxlen=size)
+        self._numbers = itertools.count(1)
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def next_id(self) -> int:
+        return next(self._numbers)
 
     def record(self, entry: Entry) -> None:
         self._entries.append(entry)
@@ -76,25 +90,59 @@ class Journal:
     def clear(self) -> None:
         self._entries.clear()
 
+    def get(self, entry_id: int) -> Entry | None:
+        """The entry numbered ``entry_id``, while the ring buffer still holds it."""
+        return next((entry for entry in self._entries if entry.id == entry_id), None)
+
     def select(
         self,
         *,
+        method: str | None = None,
         path: str | None = None,
         status: int | None = None,
         namespace: str | None = None,
         slow: bool | None = None,
+        since: float | None = None,
+        until: float | None = None,
     ) -> Iterator[Entry]:
-        """Entries oldest first; ``path`` matches as a prefix, the others exactly."""
+        """Entries oldest first; ``path`` matches as a prefix, ``method`` in any case, ``since`` and ``until``
+        (Unix times) bound when the answer was given, the others match exactly."""
+        wanted_method = None if method is None else method.upper()
         for entry in self._entries:
+            if wanted_method is not None and entry.method != wanted_method:
+                continue
             if status is not None and entry.status != status:
+                continue
+            if namespace is not None and entry.namespace != namespace:
                 continue
             if slow is not None and entry.slow != slow:
                 continue
-            if namespace is not None and entry.namespace != namespace:
+            if (since is not None and entry.at < since) or (until is not None and entry.at > until):
                 continue
             if path is not None and not entry.path.startswith(path):
                 continue
             yield entry
+
+
+# A credential is journalled as its scheme and last four characters: enough to tell keys apart, not to use one.
+_SECRET_HEADERS = frozenset({"authorization", "x-api-key"})
+
+
+def _masked(name: str, value: str) -> str:
+    if name.lower() not in _SECRET_HEADERS:
+        return value
+    scheme, _, secret = value.rpartition(" ")
+    hidden = f"***{secret[-4:]}" if len(secret) > 8 else "***"
+    return f"{scheme} {hidden}" if scheme else hidden
+
+
+def _headers(pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    return {name: _masked(name, value) for name, value in pairs}
+
+
+def _shown(raw: bytes) -> dict[str, Any]:
+    """A kept body as the journal shows it, and whether it was cut."""
+    return {"body": _body(raw), "truncated": len(raw) > MAX_BODY_CHARS}
 
 
 def _kept(raw: bytes) -> bytes:
@@ -150,7 +198,9 @@ async def waited(request: web.Request, pending: Awaitable[_T]) -> _T:
         request[AWAITED] = request.get(AWAITED, 0.0) + time.perf_counter() - began
 
 
-def record_exchange(journal: Journal, request: web.Request, status: int, started: float, slow_s: float) -> None:
+def record_exchange(
+    journal: Journal, request: web.Request, response: web.StreamResponse, started: float, slow_s: float
+) -> None:
     """Journal one answered request; ``started`` is its perf_counter() on arrival. One that held the event
     loop ``slow_s`` or longer (when that is above 0) is marked so, and said once on stderr."""
     latency = time.perf_counter() - started
@@ -168,6 +218,21 @@ def record_exchange(journal: Journal, request: web.Request, status: int, started
             held * 1000,
             slow_s * 1000,
         )
+    answered = response.body if isinstance(response, web.Response) and isinstance(response.body, bytes) else b""
     journal.record(
-        Entry(time.time(), request.method, request.raw_path, namespace, status, latency, _kept(raw), held, slow)
+        Entry(
+            journal.next_id(),
+            time.time(),
+            request.method,
+            request.raw_path,
+            namespace,
+            response.status,
+            latency,
+            _kept(raw),
+            held,
+            slow,
+            tuple(request.headers.items()),
+            tuple(response.headers.items()),
+            _kept(answered),
+        )
     )

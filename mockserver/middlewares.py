@@ -156,9 +156,9 @@ def front_door(api_prefix: str, journal: Journal, faults: FaultState, slow_s: fl
             response = _render_failure(exc, request)
         if body_unread(request):
             await read_body(request)
-        record_exchange(journal, request, response.status, started, slow_s)
         allow_reading(cors_origin, request, response)
         tell_preferences(request, response)
+        record_exchange(journal, request, response, started, slow_s)
         return response
 
     return front

@@ -29,8 +29,8 @@ from mockserver.state import RULES
 # with room for 64 KB the namespace rules can refuse an oversized X-Namespace in JSON.
 MAX_HEADER_BYTES = 65536
 
-# Client, request line, status, bytes, microseconds: enough to follow a test run, cheap to write.
-ACCESS_LOG_FORMAT = '%a "%r" %s %b %Dus'
+# Time, client, request line, status, bytes, microseconds: enough to follow a test run, cheap to write.
+ACCESS_LOG_FORMAT = '%t %a "%r" %s %b %Dus'
 
 RequestHandler = Callable[[web.BaseRequest], Awaitable[web.StreamResponse]]
 _Direct = tuple[Handler, web.UrlMappingMatchInfo]

@@ -75,7 +75,7 @@ def exchange(port: int, method: str, target: str, body: bytes | None) -> tuple[i
         connection.close()
 
 
-_CLOCK_READINGS = frozenset({"at", "latency_ms", "held_ms", "slow", "uptime_s"})
+_CLOCK_READINGS = frozenset({"at", "time", "latency_ms", "held_ms", "slow", "uptime_s"})
 
 
 def _timeless(value: Any) -> Any:

@@ -34,7 +34,6 @@ from weakref import WeakKeyDictionary
 
 import pytest
 
-import specs
 from contract_tests.options import OPTIONS, ContractOptions, add_argument, resolve
 from contract_tests.probe import probe
 
@@ -139,6 +138,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str | None:
     if PRESET not in config.stash:
         return None  # a plain pytest session: say nothing, it may run no contract test at all
+    import specs  # here: importing the plugin imports only pytest and the standard library
+
     options = config.stash[PRESET]
     target = options.base_url or "the embedded mock"
     version = specs.documented_openapi()["info"]["version"]

@@ -71,24 +71,23 @@ def _latency(text: str) -> tuple[int, int]:
     return bounds
 
 
-def _milliseconds(text: str) -> float:
+def _number_within(text: str, high: int, expected: str, unit: str = "") -> float:
+    """A number 0..``high``; ``expected`` and ``unit`` word the refusals."""
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected milliseconds, got {text!r}") from None
-    if not 0 <= value <= 3_600_000:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 3600000 ms, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if not 0 <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {high}{unit}, got {text!r}")
     return value
+
+
+def _milliseconds(text: str) -> float:
+    return _number_within(text, 3_600_000, "milliseconds", " ms")
 
 
 def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {text!r}") from None
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {value}")
-    return value
+    return _number_within(text, 1, "a number between 0 and 1")
 
 
 def _rate(text: str) -> float:

@@ -187,24 +187,17 @@ def _type(validator: Any, types: Any, instance: Any, schema: dict[str, Any]) -> 
         yield ValidationError(f"not of type {', '.join(names)}")
 
 
-def _max_items(validator: Any, limit: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
-    if type(instance) is list and len(instance) > limit:
-        yield ValidationError(f"{len(instance)} items, more than {limit}")
+def _size_bound(kind: type[list[Any]] | type[str], unit: str, at_most: bool) -> Keyword:
+    """maxItems / minItems / maxLength / minLength on ``kind``, worded by the size alone (never the instance)."""
 
+    def bound(validator: Any, limit: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+        if type(instance) is not kind:
+            return
+        size = len(instance)
+        if size > limit if at_most else size < limit:
+            yield ValidationError(f"{size} {unit}, {'more' if at_most else 'fewer'} than {limit}")
 
-def _min_items(validator: Any, limit: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
-    if type(instance) is list and len(instance) < limit:
-        yield ValidationError(f"{len(instance)} items, fewer than {limit}")
-
-
-def _max_length(validator: Any, limit: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
-    if type(instance) is str and len(instance) > limit:
-        yield ValidationError(f"{len(instance)} characters, more than {limit}")
-
-
-def _min_length(validator: Any, limit: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
-    if type(instance) is str and len(instance) < limit:
-        yield ValidationError(f"{len(instance)} characters, fewer than {limit}")
+    return bound
 
 
 @cache
@@ -220,10 +213,10 @@ def _validator_class(upstream_enums: bool) -> type[Draft202012Validator]:
         **{"not": _unless_too_long(_skipping(upstream_enums, _BASE["not"]))},
         format=_unless_too_long(_BASE["format"]),
         type=_type,
-        maxItems=_max_items,
-        minItems=_min_items,
-        maxLength=_max_length,
-        minLength=_min_length,
+        maxItems=_size_bound(list, "items", at_most=True),
+        minItems=_size_bound(list, "items", at_most=False),
+        maxLength=_size_bound(str, "characters", at_most=True),
+        minLength=_size_bound(str, "characters", at_most=False),
     )
     made: type[Draft202012Validator] = extend(Draft202012Validator, keywords)  # type: ignore[no-untyped-call]
     return made

@@ -178,12 +178,6 @@ def cases() -> list[Case]:
             422,
         ),
         Case(
-            "batch: 1,000 interactions, the last one bad",
-            batch_path,
-            _json({"interactions": [*map(_interaction, range(999)), {"position": -1}]}),
-            422,
-        ),
-        Case(
             "batch: interactions to the cap, each bad",
             batch_path,
             _filling(
@@ -208,15 +202,28 @@ def cases() -> list[Case]:
             422,
         ),
         Case("strict: unknown keys to the cap", list_path, _wide(lambda i: f"x{i}", 1, lambda b: b), 422, strict=True),
+    ]
+    accepted = [
+        # A batch is refused whole only when it is no batch at all: bad items are answered 200, each named.
+        Case(
+            "batch: 1,000 interactions, the last one bad",
+            batch_path,
+            _json({"interactions": [*map(_interaction, range(999)), {"position": -1}]}),
+            200,
+        ),
+        Case(
+            "batch: 1,000 interactions, each bad in its own way",
+            batch_path,
+            _json({"interactions": [{"feature_id": i, "interaction_type": "x", "position": -i} for i in range(1000)]}),
+            200,
+        ),
         Case(
             "strict: batch, every interaction with an unknown key",
             batch_path,
             _json({"interactions": [{**_interaction(i), "extra": i} for i in range(1000)]}),
-            422,
+            200,
             strict=True,
         ),
-    ]
-    accepted = [
         Case(
             "accepted: batch of 1,000 interactions",
             batch_path,

@@ -52,6 +52,12 @@ BATCH = Rule(
     "batch answers 200 with a bulk result: one created result per valid item, each id then readable",
     "CONTRACT.md > Operations; upstream/EVOLUTION.md",
 )
+BATCH_PARTIAL = Rule(
+    "batch.partial",
+    "a bad item of a batch fails alone: the batch answers 200, the item is counted in failed and its result is "
+    "not created, nothing is stored for it, and the other items are stored",
+    "specs/openapi.json > create_interactions_batch",
+)
 GET_AFTER_CREATE = Rule(
     "get.after_create", "get answers 200 with the record create returned", "CONTRACT.md > Operations"
 )

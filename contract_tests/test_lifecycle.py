@@ -20,6 +20,7 @@ from contract_tests.plugin import profile
 from contract_tests.report import require, require_error, require_status, show
 from contract_tests.rules import (
     BATCH,
+    BATCH_PARTIAL,
     CREATE,
     DELETE_CONFIRMS,
     DELETE_GONE,
@@ -140,6 +141,61 @@ def test_batch_creates_every_item(contract_target: Target, batch: list[dict[str,
                 f"result {index}: {show(result)}",
             )
             check_created(contract_target.get(str(result.get("interaction_id"))), sent)
+    finally:
+        for interaction_id in created_ids:
+            contract_target.delete(interaction_id)
+
+
+# Items the documented SearchInteraction refuses: a required field missing, or not an object at all.
+_BAD_ITEMS = st.sampled_from(["feature_id", "interaction_type", "position", None])
+
+
+@settings(profile())
+@given(
+    good=st.lists(strategies.interactions(RUN), max_size=3),
+    missing=_BAD_ITEMS,
+    where=st.integers(min_value=0, max_value=3),
+)
+def test_a_bad_item_fails_alone(
+    contract_target: Target, good: list[dict[str, Any]], missing: str | None, where: int
+) -> None:
+    run = new_run()
+    marked = [{**item, "metadata": {**item["metadata"], "run": run}} for item in good]
+    complete = {"feature_id": "bad", "interaction_type": ["click"], "position": 1, "metadata": {"run": run}}
+    bad: Any = "not an interaction" if missing is None else {k: v for k, v in complete.items() if k != missing}
+    where = min(where, len(marked))
+    batch = [*marked[:where], bad, *marked[where:]]
+    exchange = contract_target.create_batch(batch)
+    answer = require_status(exchange, 200, BATCH_PARTIAL)
+    results = answer.get("results") if isinstance(answer, dict) else None
+    require(
+        isinstance(results, list) and len(results) == len(batch),
+        BATCH_PARTIAL,
+        exchange,
+        f"expected {len(batch)} results",
+    )
+    assert isinstance(results, list)
+    require(all(isinstance(r, dict) for r in results), BATCH_PARTIAL, exchange, "expected each result an object")
+    created_ids = [
+        str(result["interaction_id"])
+        for result in results
+        if result.get("status") == "created" and result.get("interaction_id")
+    ]
+    try:
+        require(
+            answer.get("created") == len(marked) and answer.get("failed") == 1,
+            BATCH_PARTIAL,
+            exchange,
+            f"expected created={len(marked)}, failed=1 (the item at {where})",
+        )
+        require(
+            results[where].get("index") == where and results[where].get("status") != "created",
+            BATCH_PARTIAL,
+            exchange,
+            f"result {where}, the bad item: {show(results[where])}",
+        )
+        check_listed(contract_target, run, created_ids, BATCH_PARTIAL)
+        require(len(created_ids) == len(marked), BATCH_PARTIAL, exchange, "expected every good item created")
     finally:
         for interaction_id in created_ids:
             contract_target.delete(interaction_id)

@@ -145,7 +145,7 @@ async def create_interactions_batch(request: web.Request) -> web.Response:
     results = [
         {"index": i, "interaction_id": outcome, "status": "created"}
         if type(outcome) is str
-        else {"index": i, "interaction_id": None, "status": "failed"}
+        else {"index": i, "interaction_id": "", "status": "failed"}  # the official client requires a string
         for i, outcome in enumerate(batch.outcomes)
     ]
     errors = [outcome.message for outcome in batch.outcomes if isinstance(outcome, ValidationFailed)]

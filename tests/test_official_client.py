@@ -44,3 +44,18 @@ def test_create_get_list_delete(api: Any) -> None:
     assert confirmation["interaction_id"] == created[0].interaction_id
     with pytest.raises(mixpeek.exceptions.NotFoundException):
         api.get_interaction_retrievers(created[0].interaction_id)
+
+
+def test_a_partial_batch_reads_back_through_the_client(api: Any) -> None:
+    """A failed item's result parses too: the client requires a string interaction_id in every result."""
+    from mixpeek.models.bulk_interactions_request import BulkInteractionsRequest
+
+    # Valid for the client, past the mock's own bound on position (2**63 - 1): the second item fails.
+    items = [SearchInteraction(feature_id="doc_1", interaction_type=["click"], position=p) for p in (0, 2**70)]
+    answer = api.create_interactions_bulk_retrievers_batch(BulkInteractionsRequest(interactions=items))
+    assert (answer.created, answer.failed) == (1, 1)
+    assert [(r.index, r.status, r.interaction_id == "") for r in answer.results] == [
+        (0, "created", False),
+        (1, "failed", True),
+    ]
+    assert api.get_interaction_retrievers(answer.results[0].interaction_id).position == 0

@@ -73,7 +73,7 @@ def test_curl_examples_work(server: BackgroundServer) -> None:
             (answer,) = documents
             assert (answer["created"], answer["failed"]) == (1, 1), answer
             assert answer["errors"][0].startswith('body.interactions.1.interaction_type.0: "nope" is not allowed')
-            assert answer["results"][1] == {"index": 1, "interaction_id": None, "status": "failed"}
+            assert answer["results"][1] == {"index": 1, "interaction_id": "", "status": "failed"}
         for document in documents:
             assert document.get("success") is not False, document
         if "interaction_id" in documents[0] and not created_id:

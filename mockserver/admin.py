@@ -23,6 +23,7 @@ from mockserver.records import new_record
 from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
 from mockserver.store import NamespaceStore, Record, ensure_room, rows_of
 from mockserver.validation import check, check_query
+from specs import Edition
 
 DEFAULT_JOURNAL_LIMIT = 100
 
@@ -96,21 +97,22 @@ def _parse_records(raw: bytes) -> Any:
         return records
 
 
-def _stored(item: dict[str, Any]) -> Record:
-    return dict(item) if "interaction_id" in item else new_record(item)
+def _stored(item: dict[str, Any], of: Edition) -> Record:
+    return dict(item) if "interaction_id" in item else new_record(item, of=of)
 
 
 async def load_records(request: web.Request) -> web.Response:
     """Records into a namespace: replacing what it holds (the default while it holds only its seed) or added."""
     mode = check_query("mock_load_records", request.query).get("mode")
     body = _parse_records(await request.read())
-    request.config_dict[RULES].check("MockRecords", body)
+    rules = request.config_dict[RULES]
+    rules.check("MockRecords", body)
     items = body["interactions"] if isinstance(body, dict) else body
     store = request.config_dict[STORE]
     name = request.match_info["namespace"]
     namespace = store.namespace(name)
     mode = mode or ("replace" if namespace.as_seeded else "append")
-    records = [_stored(item) for item in items]
+    records = [_stored(item, rules.edition) for item in items]
     limit = request.config_dict[SETTINGS].max_records
     if mode == "replace":
         ensure_room(NamespaceStore(name), len(records), limit)  # refused before anything is replaced

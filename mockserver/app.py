@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
-    app[RULES] = BodyRules(strict=settings.strict, upstream_enums=settings.upstream_enums)
+    app[RULES] = BodyRules(settings.edition, strict=settings.refuses_unknown_keys)
     seeder, app[SEEDED_WITH] = _seeder(settings, app[RULES])
     app[STORE] = Store(seeder=seeder, allowed=settings.namespaces)
     app[JOURNAL] = journal

@@ -22,6 +22,7 @@ from aiohttp import web
 from mockserver.app import create_app
 from mockserver.config import (
     DEFAULT_COUNT,
+    DEFAULT_DEDUP_WINDOW_S,
     DEFAULT_HOST,
     DEFAULT_JOURNAL_SIZE,
     DEFAULT_MAX_BODY_BYTES,
@@ -37,6 +38,7 @@ from mockserver.errors import StartupError
 from mockserver.faults import MAX_FORCED_LATENCY_MS
 from mockserver.serving import make_runner
 from mockserver.state import SEEDED_WITH, SETTINGS, STORE
+from specs import API_VERSIONS, SEED_VERSION, V2026_11
 
 _ENV_PREFIX = "MOCKSERVER_"
 
@@ -162,6 +164,16 @@ def _optional_path(name: str) -> Path | None:
     return Path(value) if value else None
 
 
+def _api_version(text: str) -> str:
+    if text not in API_VERSIONS:
+        raise argparse.ArgumentTypeError(f"the API versions are {', '.join(API_VERSIONS)}, got {text!r}")
+    return text
+
+
+def _seconds(text: str) -> float:
+    return _number_within(text, 86_400, "a number of seconds", " s")
+
+
 def _port(text: str) -> int:
     value = _non_negative(text)
     if value > 65535:
@@ -258,12 +270,31 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument(
         "--rate-limit", type=_rate, default=_env("rate-limit", "") or None, help="N/s per API key, then 429"
     )
-    parser.add_argument("--strict", action="store_true", default=_flag("strict"), help="refuse unknown body keys (422)")
-    parser.add_argument(
+    contract = parser.add_argument_group("contract")
+    contract.add_argument(
+        "--api-version",
+        type=_api_version,
+        default=_env("api-version", SEED_VERSION),
+        help=f"the API as it was at this version: {', '.join(API_VERSIONS)} (docs/api-versions.md)",
+    )
+    contract.add_argument(
+        "--dedup-window",
+        type=_seconds,
+        default=_env("dedup-window", f"{DEFAULT_DEDUP_WINDOW_S:g}"),
+        help=f"from {V2026_11}: seconds in which a create repeating (execution_id, feature_id, "
+        "interaction_type) is dropped; 0: never",
+    )
+    contract.add_argument(
+        "--strict",
+        action="store_true",
+        default=_flag("strict"),
+        help=f"refuse unknown body keys (422), as --api-version {V2026_11} always does",
+    )
+    contract.add_argument(
         "--upstream-enums",
         action="store_true",
         default=_flag("upstream-enums"),
-        help="accept the interaction types upstream added in 2026",
+        help=f"accept the interaction types {V2026_11} added, under an older --api-version",
     )
     parser.add_argument("--quiet", action="store_true", default=_flag("quiet"), help="no access log")
     return parser
@@ -292,8 +323,10 @@ def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
         slow_ms=args.slow_ms,
         cors_origin=args.cors_origin,
         faults=Faults(latency_ms=args.latency, error_rate=args.error_rate, rate_limit_per_s=args.rate_limit),
+        api_version=args.api_version,
         strict=args.strict,
         upstream_enums=args.upstream_enums,
+        dedup_window_s=args.dedup_window,
         data_file=args.data,
         state_file=args.state_file,
         save_interval_s=args.save_interval,
@@ -330,9 +363,20 @@ def describe(app: web.Application, port: int) -> str:
             f"  faults: latency {latency}, error rate {faults.error_rate:g}, "
             f"rate limit {f'{faults.rate_limit_per_s:g}/s' if faults.rate_limit_per_s else 'none'}"
         )
-    modes = [name for name, on in (("strict", settings.strict), ("upstream enums", settings.upstream_enums)) if on]
-    if modes:
-        lines.append(f"  modes: {', '.join(modes)}")
+    modes = [
+        name
+        for name, on in (("strict", settings.strict), ("upstream enums", settings.edition.upstream_enums))
+        if on and not settings.speaks(V2026_11)
+    ]
+    lines.append(
+        f"  API version: {settings.api_version}"
+        + (f" (+ {', '.join(modes)})" if modes else "")
+        + (
+            f"; duplicates dropped for {settings.dedup_window_s:g} s"
+            if settings.speaks(V2026_11) and settings.dedup_window_s
+            else ""
+        )
+    )
     if settings.state_file:
         lines.append(f"  state file: {settings.state_file} (saved every {settings.save_interval_s:g} s and on exit)")
     if settings.host not in {"127.0.0.1", "localhost", "::1"} and not settings.api_keys:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import specs
+from specs import SEED_VERSION, V2026_11, Edition
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_SEED = 42
@@ -15,6 +18,9 @@ DEFAULT_SAVE_INTERVAL_S = 30.0
 DEFAULT_MAX_RECORDS = 1_000_000
 # A request that holds the event loop this long holds every other client as long: it is reported.
 DEFAULT_SLOW_MS = 100.0
+# From API version 2026-11: a create repeating (execution_id, feature_id, interaction_type) within this
+# many seconds is dropped (the official client's docs: "within the last 5 minutes").
+DEFAULT_DEDUP_WINDOW_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -41,9 +47,28 @@ class Settings:
     slow_ms: float = DEFAULT_SLOW_MS  # 0: no request is reported
     cors_origin: str = "*"  # the origin whose pages may read answers; "*": any
     faults: Faults = field(default_factory=Faults)
-    strict: bool = False
-    upstream_enums: bool = False
+    api_version: str = SEED_VERSION
+    strict: bool = False  # refuse unknown body keys under any version (2026-11 always does)
+    upstream_enums: bool = False  # 2026-11's interaction types under an older version (2026-11 has them)
+    dedup_window_s: float = DEFAULT_DEDUP_WINDOW_S  # 2026-11 only; 0: nothing is dropped
     data_file: Path | None = None
     state_file: Path | None = None
     save_interval_s: float = DEFAULT_SAVE_INTERVAL_S
     quiet: bool = False
+
+    def __post_init__(self) -> None:
+        specs.edition(self.api_version)  # an unknown version is a ValueError naming the known ones
+
+    @property
+    def edition(self) -> Edition:
+        """The contract requests are held to and answers follow."""
+        return specs.edition(self.api_version, upstream_enums=self.upstream_enums)
+
+    def speaks(self, version: str) -> bool:
+        """Whether the API served is ``version`` or later (versions are dates: they compare as text)."""
+        return self.api_version >= version
+
+    @property
+    def refuses_unknown_keys(self) -> bool:
+        # Upstream refuses them from 2026-11-02.
+        return self.strict or self.speaks(V2026_11)

@@ -73,7 +73,7 @@ def _checked(items: Iterable[Record], rules: BodyRules, first: int) -> Iterator[
     for number, item in enumerate(items, start=first):
         model = "InteractionResponse" if "interaction_id" in item else "SearchInteraction"
         rules.check(model, item, (f"record {number}",))
-        yield item if "interaction_id" in item else records.new_record(item)
+        yield item if "interaction_id" in item else records.new_record(item, of=rules.edition)
 
 
 def _taken_apart(items: Iterable[Record], rules: BodyRules, first: int = 1) -> list[Rows]:

@@ -16,15 +16,18 @@ from aiohttp import web
 
 import specs
 from fixtures import collector_paused
+from mockserver.config import Settings
+from mockserver.dedup import dedup_key
 from mockserver.errors import ApiError, ValidationFailed
 from mockserver.journal import take_body, waited
-from mockserver.jsonio import decode, raw_json, respond
+from mockserver.jsonio import decode, dumps, raw_json, respond
 from mockserver.query import ListQuery, parse_list_request, run_query
 from mockserver.records import new_record, now_us
 from mockserver.state import NAMESPACE, RULES, SETTINGS
-from mockserver.store import ANSWER_BYTES, ensure_room, rows_of
+from mockserver.store import ANSWER_BYTES, NamespaceStore, Record, ensure_room, rows_of
 from mockserver.table import Rows
 from mockserver.validation import BodyRules
+from specs import V2026_11
 
 # Bodies from this size on are read (decoded, checked, parsed) in a thread: however long a hostile one
 # takes to refuse, the event loop goes on serving every other client meanwhile.
@@ -81,14 +84,14 @@ def _checked(rules: BodyRules, model: str, raw: bytes) -> Any:
 
 @dataclass(frozen=True)
 class _Batch:
-    """A batch read: each item's new id or what is wrong with it, and the new records taken apart."""
+    """A batch read: each item's new record or what is wrong with it, and the new records taken apart."""
 
-    outcomes: list[str | ValidationFailed]
+    outcomes: list[Record | ValidationFailed]
     parts: list[Rows]
 
     @property
-    def created(self) -> int:
-        return sum(type(outcome) is str for outcome in self.outcomes)
+    def records(self) -> list[Record]:
+        return [outcome for outcome in self.outcomes if not isinstance(outcome, ValidationFailed)]
 
 
 # Bad items of one batch worded in full (about 60 µs each); any further bad item is named by its index
@@ -99,7 +102,7 @@ WORDED_BAD_ITEMS = 100
 def _batch(rules: BodyRules, raw: bytes) -> _Batch:
     """A batch, item by item, as a create reads each one (in the reading thread for a large one). Only a body
     that is no batch at all is refused as a whole."""
-    outcomes: list[str | ValidationFailed] = []
+    outcomes: list[Record | ValidationFailed] = []
     records = []
     worded = 0
     for index, item in enumerate(_checked(rules, "BatchInteractionsRequest", raw)["interactions"]):
@@ -120,36 +123,69 @@ def _batch(rules: BodyRules, raw: bytes) -> _Batch:
             except ValidationFailed as refused:
                 outcomes.append(refused)
                 continue
-        record = new_record(item)
+        record = new_record(item, of=rules.edition)
         records.append(record)
-        outcomes.append(record["interaction_id"])
+        outcomes.append(record)
     # Taken apart together: a column grows once, not once a record.
     return _Batch(outcomes, list(rows_of(records)))
 
 
+# 2026-11 warns about an accepted interaction that will not do what it is recorded for.
+NO_FEATURE_URI = (
+    "no feature_uri: this interaction does not contribute to learned fusion (weight learning); "
+    "send the feature URI that produced the result"
+)
+
+
+def _repeats(namespace: NamespaceStore, records: list[Record], settings: Settings) -> set[str]:
+    """The ids of those of ``records`` (in order) that repeat one recorded within the window: dropped."""
+    if not settings.speaks(V2026_11):
+        return set()
+    now, window = now_us(), round(settings.dedup_window_s * 1e6)
+    admit = namespace.recent.admit
+    return {record["interaction_id"] for record in records if not admit(dedup_key(record), now, window)}
+
+
 async def create_interaction(request: web.Request) -> web.Response:
     raw = await take_body(request)
-    body = await _read(request, raw, partial(_checked, request.app[RULES], "SearchInteraction", raw))
-    namespace = request[NAMESPACE]
-    ensure_room(namespace, 1, request.app[SETTINGS].max_records)
+    rules = request.app[RULES]
+    body = await _read(request, raw, partial(_checked, rules, "SearchInteraction", raw))
+    namespace, settings = request[NAMESPACE], request.app[SETTINGS]
+    ensure_room(namespace, 1, settings.max_records)
     now = now_us()
-    return raw_json(namespace.add(new_record(body, now), now))
+    record = new_record(body, now, rules.edition)
+    if not settings.speaks(V2026_11):
+        return raw_json(namespace.add(record, now))
+    if _repeats(namespace, [record], settings):
+        return respond({**record, "interaction_id": None, "deduplicated": True})
+    stored = namespace.add(record, now)
+    extras = b',"deduplicated":false'
+    if record["feature_uri"] is None:
+        extras += b',"warning":' + dumps(NO_FEATURE_URI)
+    return raw_json(stored[:-1] + extras + b"}")
 
 
 async def create_interactions_batch(request: web.Request) -> web.Response:
     raw = await take_body(request)
     batch = await _read(request, raw, partial(_batch, request.app[RULES], raw))
-    namespace = request[NAMESPACE]
-    ensure_room(namespace, batch.created, request.app[SETTINGS].max_records)
-    namespace.fill(batch.parts)
+    namespace, settings = request[NAMESPACE], request.app[SETTINGS]
+    records = batch.records
+    ensure_room(namespace, len(records), settings.max_records)
+    dropped = _repeats(namespace, records, settings)
+    # Taken apart again without the repeats: only when a batch holds some.
+    namespace.fill(rows_of(r for r in records if r["interaction_id"] not in dropped) if dropped else batch.parts)
+    # The official client requires a string id in every result: an empty one where nothing was stored.
     results = [
-        {"index": i, "interaction_id": outcome, "status": "created"}
-        if type(outcome) is str
-        else {"index": i, "interaction_id": "", "status": "failed"}  # the official client requires a string
-        for i, outcome in enumerate(batch.outcomes)
+        {"index": index, "interaction_id": "", "status": "failed"}
+        if isinstance(outcome, ValidationFailed)
+        else {"index": index, "interaction_id": "", "status": "deduplicated"}
+        if outcome["interaction_id"] in dropped
+        else {"index": index, "interaction_id": outcome["interaction_id"], "status": "created"}
+        for index, outcome in enumerate(batch.outcomes)
     ]
     errors = [outcome.message for outcome in batch.outcomes if isinstance(outcome, ValidationFailed)]
-    return respond({"created": batch.created, "failed": len(errors), "errors": errors, "results": results})
+    created = len(records) - len(dropped)
+    return respond({"created": created, "failed": len(errors), "errors": errors, "results": results})
 
 
 async def list_interactions(request: web.Request) -> web.Response:
@@ -170,7 +206,7 @@ async def list_interactions(request: web.Request) -> web.Response:
 def _list_query(rules: BodyRules, raw: bytes, params: Mapping[str, str]) -> ListQuery:
     body = decode(raw)
     rules.refuse_unknown_keys("ListInteractionsRequest", body)
-    return parse_list_request({} if body is None else body, params)
+    return parse_list_request({} if body is None else body, params, rules.edition)
 
 
 @cache

@@ -14,8 +14,8 @@ from mockserver.jsonio import respond
 from mockserver.state import SETTINGS
 
 
-def _document(origin: str, keys_configured: bool) -> dict[str, Any]:
-    document = specs.contract_openapi()
+def _document(origin: str, keys_configured: bool, edition: specs.Edition) -> dict[str, Any]:
+    document = specs.contract_openapi(edition)
     document["servers"] = [{"url": origin, "description": "This mock."}]
     if not keys_configured:
         # Started without --api-key, this mock takes any token: say so, rather than let
@@ -28,5 +28,5 @@ def _document(origin: str, keys_configured: bool) -> dict[str, Any]:
 
 
 async def openapi(request: web.Request) -> web.Response:
-    keys_configured = bool(request.config_dict[SETTINGS].api_keys)
-    return respond(_document(str(request.url.origin()), keys_configured))
+    settings = request.config_dict[SETTINGS]
+    return respond(_document(str(request.url.origin()), bool(settings.api_keys), settings.edition))

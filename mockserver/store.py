@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from fixtures import collector_paused
+from mockserver.dedup import RecentInteractions
 from mockserver.errors import NamespaceFull, NotFound
 from mockserver.jsonio import dumps, loads
 from mockserver.query.instants import read_stamp, stamp_text
@@ -82,6 +83,7 @@ class NamespaceStore:
         self.table = Table()
         self.matches = Memo(_MATCHES_KEPT)
         self.answers = Memo(_ANSWERS_KEPT)
+        self.recent = RecentInteractions()  # API version 2026-11's deduplication
 
     def __len__(self) -> int:
         return len(self.table)

@@ -108,7 +108,8 @@ class Column:
         # Bumped whenever a distinct value is added: what was derived from ``values`` is then stale.
         self.version = 0
         # The sort's rank of each code (mockserver/query/order.py), by "as instants", with the version it is of.
-        self.sort_ranks: dict[bool, tuple[int, npt.NDArray[np.int64]]] = {}
+        # Per code, its rank (by value, or by instant), or its instant in microseconds (None), as last computed.
+        self.sort_ranks: dict[bool | None, tuple[int, npt.NDArray[np.int64]]] = {}
         # For ``search``: each code's folded text, and the hits of the last terms looked for, of a version.
         self._search: tuple[int, npt.NDArray[np.str_], dict[str, npt.NDArray[np.bool_] | None]] = (
             -1,

@@ -20,6 +20,7 @@ from jsonschema.exceptions import ValidationError
 import specs
 from mockserver.errors import FieldError, Location, ValidationFailed
 from mockserver.wording import prepare, refusals
+from specs import SEED, Edition
 
 MAX_REPORTED = 20
 # Far above anything a valid request needs; it keeps validation, evaluation and serialisation
@@ -77,6 +78,22 @@ def _translate(error: ValidationError, prefix: Location) -> FieldError:
 
 
 def _translate_value(error: ValidationError, prefix: Location) -> FieldError:
+    found = _worded(error, prefix)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if _conditional(error) and schema.get("description"):
+        # A rule that holds only in some cases (if/then) says which in its description.
+        return FieldError(found.loc, f"{found.msg}: {schema['description']}", found.type)
+    return found
+
+
+def _conditional(error: ValidationError) -> bool:
+    """Whether the failing keyword is written in a ``then`` itself (not in a model it refers to)."""
+    path = list(error.absolute_schema_path)
+    after = path[len(path) - path[::-1].index("then") :] if "then" in path else None
+    return after is not None and "$ref" not in after
+
+
+def _worded(error: ValidationError, prefix: Location) -> FieldError:
     loc: Location = prefix + tuple(error.absolute_path)
     kind = str(error.validator)
     value: Any = error.validator_value
@@ -101,6 +118,8 @@ def _translate_value(error: ValidationError, prefix: Location) -> FieldError:
         return FieldError(loc, f"{_short(error.instance)} is not allowed; use one of: {_allowed(value)}", "enum")
     if kind == "const":
         return FieldError(loc, f"must be {_short(value)}", "literal_error")
+    if kind == "contains" and isinstance(value, dict) and "const" in value:
+        return FieldError(loc, f"must contain {_short(value['const'])}", "contains")
     if kind in {"minimum", "maximum"}:
         side = "at least" if kind == "minimum" else "at most"
         return FieldError(loc, f"must be {side} {value}, got {_short(error.instance)}", f"{kind}_error")
@@ -180,8 +199,8 @@ def _only_form_errors(error: ValidationError) -> bool:
     return all(e.validator in {"format", "pattern"} and e.absolute_path == error.absolute_path for e in error.context)
 
 
-def _schema_errors(model: str, instance: Any, prefix: Location, upstream_enums: bool = False) -> Iterator[FieldError]:
-    for error in refusals(model, instance, upstream_enums):
+def _schema_errors(model: str, instance: Any, prefix: Location, of: Edition = SEED) -> Iterator[FieldError]:
+    for error in refusals(model, instance, of):
         yield _translate(_most_specific(error), prefix)
 
 
@@ -191,24 +210,24 @@ def _raise_first(found: Iterable[FieldError]) -> None:
         raise ValidationFailed(reported)
 
 
-def check(model: str, instance: Any, prefix: Location = ("body",)) -> None:
+def check(model: str, instance: Any, prefix: Location = ("body",), of: Edition = SEED) -> None:
     """Raise ValidationFailed listing what is wrong with ``instance`` as a ``model``, if anything."""
     # The Rust validator decides; only a refused instance pays for Python's detailed errors.
-    if not specs.fast_validator(model).is_valid(instance):
-        _raise_first(_schema_errors(model, instance, prefix))
+    if not specs.fast_validator(model, of).is_valid(instance):
+        _raise_first(_schema_errors(model, instance, prefix, of))
 
 
 @cache
-def _known_keys(model: str) -> dict[str, Any]:
+def _known_keys(model: str, of: Edition) -> dict[str, Any]:
     # Read once: specs.schema hands out a fresh copy of the whole schema (80 µs), and strict mode asks per body.
-    properties: dict[str, Any] = specs.schema(model).get("properties", {})
+    properties: dict[str, Any] = specs.schema(model, of).get("properties", {})
     return properties
 
 
-def _unknown_keys(model: str, instance: Any, prefix: Location) -> Iterator[FieldError]:
+def _unknown_keys(model: str, instance: Any, prefix: Location, of: Edition) -> Iterator[FieldError]:
     if not isinstance(instance, dict):
         return
-    known = _known_keys(model)
+    known = _known_keys(model, of)
     for key in instance:
         if key not in known:
             yield _unknown_key(prefix, key, known)
@@ -217,37 +236,37 @@ def _unknown_keys(model: str, instance: Any, prefix: Location) -> Iterator[Field
 class BodyRules:
     """How one server reads request bodies, as its options say.
 
-    ``upstream_enums`` accepts upstream's 2026 InteractionType values; ``strict`` refuses
-    body keys the model does not declare (upstream's behaviour from 2026-11-02).
+    ``edition``: the contract the bodies are held to (an API version); ``strict`` refuses body keys
+    the model does not declare (upstream's behaviour from 2026-11-02).
     """
 
-    def __init__(self, *, strict: bool = False, upstream_enums: bool = False) -> None:
+    def __init__(self, edition: Edition = SEED, *, strict: bool = False) -> None:
+        self.edition = edition
         self.strict = strict
-        self.upstream_enums = upstream_enums
 
     def prepare(self) -> None:
         """Build the validators a first refusal would otherwise pay for (a server, before it listens)."""
-        prepare(self.upstream_enums)
-        _query_parameters("list_interactions")
+        prepare(self.edition)
+        _query_parameters("list_interactions", self.edition)
 
     def holds(self, model: str, instance: Any) -> bool:
         """Whether ``check`` would let ``instance`` through, found without wording anything."""
-        return specs.fast_validator(model, self.upstream_enums).is_valid(instance) and not any(
+        return specs.fast_validator(model, self.edition).is_valid(instance) and not any(
             True for _ in self.unknown_keys(model, instance)
         )
 
     def check(self, model: str, instance: Any, prefix: Location = ("body",)) -> None:
-        if specs.fast_validator(model, self.upstream_enums).is_valid(instance):
+        if specs.fast_validator(model, self.edition).is_valid(instance):
             if not self.strict:
                 return  # the common case, on every write: nothing more to look at
             schema_errors: Iterator[FieldError] = iter(())
         else:
-            schema_errors = _schema_errors(model, instance, prefix, self.upstream_enums)
+            schema_errors = _schema_errors(model, instance, prefix, self.edition)
         _raise_first(itertools.chain(schema_errors, self.unknown_keys(model, instance, prefix)))
 
     def unknown_keys(self, model: str, instance: Any, prefix: Location = ("body",)) -> Iterator[FieldError]:
         """Keys ``model`` does not declare, when strict; nothing otherwise."""
-        return _unknown_keys(model, instance, prefix) if self.strict else iter(())
+        return _unknown_keys(model, instance, prefix, self.edition) if self.strict else iter(())
 
     def refuse_unknown_keys(self, model: str, instance: Any, prefix: Location = ("body",)) -> None:
         _raise_first(self.unknown_keys(model, instance, prefix))
@@ -306,21 +325,21 @@ class _QueryParameter:
 
 
 @cache
-def _query_parameters(operation_id: str) -> tuple[_QueryParameter, ...]:
+def _query_parameters(operation_id: str, of: Edition = SEED) -> tuple[_QueryParameter, ...]:
     return tuple(
         _QueryParameter(name, schema, Draft202012Validator(schema), jsonschema_rs.Draft202012Validator(schema))
-        for name, schema in specs.query_parameters(operation_id).items()
+        for name, schema in specs.query_parameters(operation_id, of).items()
     )
 
 
-def check_query(operation_id: str, params: Mapping[str, str]) -> dict[str, Any]:
+def check_query(operation_id: str, params: Mapping[str, str], of: Edition = SEED) -> dict[str, Any]:
     """Validate an operation's query parameters against ``openapi.json``; return them typed.
 
     Unknown parameters are ignored, as FastAPI does.
     """
     typed: dict[str, Any] = {}
     found: list[FieldError] = []
-    for parameter in _query_parameters(operation_id):
+    for parameter in _query_parameters(operation_id, of):
         read = parameter.read(params)
         if read is None:
             continue

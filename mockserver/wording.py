@@ -37,6 +37,7 @@ from jsonschema.exceptions import ValidationError
 from jsonschema.validators import extend
 
 import specs
+from specs import SEED, Edition
 
 # Findings kept from each alternative of an anyOf / oneOf: enough to choose the one to report.
 KEPT_PER_ALTERNATIVE = 20
@@ -66,9 +67,9 @@ _BASE = Draft202012Validator.VALIDATORS
 _answers = threading.local()
 
 
-def _valid(upstream_enums: bool, schema: Any, instance: Any) -> bool:
+def _valid(of: Edition, schema: Any, instance: Any) -> bool:
     """Whether Rust finds ``instance`` (a list or an object) valid against ``schema``; False when it cannot say."""
-    fast = specs.fast_subschema_validator(schema, upstream_enums)
+    fast = specs.fast_subschema_validator(schema, of)
     if fast is None:
         return False
     # Each answer holds its part, so that no other object can take the part's id while the answer is kept.
@@ -84,18 +85,18 @@ def _is_container(instance: Any) -> bool:
     return type(instance) is dict or type(instance) is list
 
 
-def _skipping(upstream_enums: bool, keyword: Keyword) -> Keyword:
+def _skipping(of: Edition, keyword: Keyword) -> Keyword:
     def skipping(validator: Any, value: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
-        if _is_container(instance) and _valid(upstream_enums, schema, instance):
+        if _is_container(instance) and _valid(of, schema, instance):
             return
         yield from keyword(validator, value, instance, schema) or ()
 
     return skipping
 
 
-def _items(upstream_enums: bool) -> Keyword:
+def _items(of: Edition) -> Keyword:
     def items(validator: Any, items: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
-        if type(instance) is not list or _valid(upstream_enums, schema, instance):
+        if type(instance) is not list or _valid(of, schema, instance):
             return
         limit = schema.get("maxItems")
         if limit is not None and len(instance) > limit:
@@ -103,17 +104,17 @@ def _items(upstream_enums: bool) -> Keyword:
         if items is False or "prefixItems" in schema:
             yield from _BASE["items"](validator, items, instance, schema) or ()
             return
-        for index, item in _invalid(upstream_enums, items, instance):
+        for index, item in _invalid(of, items, instance):
             yield from validator.descend(item, items, path=index)
 
     return items
 
 
-def _invalid(upstream_enums: bool, schema: Any, values: list[Any]) -> Iterator[tuple[int, Any]]:
+def _invalid(of: Edition, schema: Any, values: list[Any]) -> Iterator[tuple[int, Any]]:
     """(index, value) of each of ``values`` invalid against ``schema``, found by Rust a chunk, then a value,
     at a time (all of them where Rust cannot say)."""
-    whole = specs.fast_subschema_validator(schema, upstream_enums, items=True)
-    one = specs.fast_subschema_validator(schema, upstream_enums)
+    whole = specs.fast_subschema_validator(schema, of, items=True)
+    one = specs.fast_subschema_validator(schema, of)
     for start in range(0, len(values), ITEMS_CHUNK):
         chunk = values[start : start + ITEMS_CHUNK]
         if whole is not None and whole.is_valid(chunk):
@@ -123,19 +124,19 @@ def _invalid(upstream_enums: bool, schema: Any, values: list[Any]) -> Iterator[t
                 yield index, value
 
 
-def _property_names(upstream_enums: bool) -> Keyword:
+def _property_names(of: Edition) -> Keyword:
     def property_names(validator: Any, names: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
-        if type(instance) is not dict or _valid(upstream_enums, schema, instance):
+        if type(instance) is not dict or _valid(of, schema, instance):
             return
-        for _, name in _invalid(upstream_enums, names, list(instance)):
+        for _, name in _invalid(of, names, list(instance)):
             yield from validator.descend(instance=name, schema=names)
 
     return property_names
 
 
-def _additional_properties(upstream_enums: bool) -> Keyword:
+def _additional_properties(of: Edition) -> Keyword:
     def additional(validator: Any, extra: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
-        if type(instance) is not dict or _valid(upstream_enums, schema, instance):
+        if type(instance) is not dict or _valid(of, schema, instance):
             return
         # In the body's order (jsonschema's is a set's), and only as far as needed.
         named = schema.get("properties", {})
@@ -161,9 +162,9 @@ def _unless_too_long(keyword: Keyword) -> Keyword:
     return unless_too_long
 
 
-def _alternatives(upstream_enums: bool, one: bool) -> Keyword:
+def _alternatives(of: Edition, one: bool) -> Keyword:
     def alternatives(validator: Any, options: Any, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
-        if _is_container(instance) and _valid(upstream_enums, schema, instance):
+        if _is_container(instance) and _valid(of, schema, instance):
             return
         found: list[ValidationError] = []
         matched = None
@@ -201,16 +202,16 @@ def _size_bound(kind: type[list[Any]] | type[str], unit: str, at_most: bool) -> 
 
 
 @cache
-def _validator_class(upstream_enums: bool) -> type[Draft202012Validator]:
-    keywords: dict[str, Keyword] = {name: _skipping(upstream_enums, _BASE[name]) for name in _DESCENDING}
+def _validator_class(of: Edition) -> type[Draft202012Validator]:
+    keywords: dict[str, Keyword] = {name: _skipping(of, _BASE[name]) for name in _DESCENDING}
     keywords.update(
-        items=_items(upstream_enums),
-        anyOf=_alternatives(upstream_enums, one=False),
-        oneOf=_alternatives(upstream_enums, one=True),
-        additionalProperties=_additional_properties(upstream_enums),
-        propertyNames=_property_names(upstream_enums),
+        items=_items(of),
+        anyOf=_alternatives(of, one=False),
+        oneOf=_alternatives(of, one=True),
+        additionalProperties=_additional_properties(of),
+        propertyNames=_property_names(of),
         pattern=_unless_too_long(_BASE["pattern"]),
-        **{"not": _unless_too_long(_skipping(upstream_enums, _BASE["not"]))},
+        **{"not": _unless_too_long(_skipping(of, _BASE["not"]))},
         format=_unless_too_long(_BASE["format"]),
         type=_type,
         maxItems=_size_bound(list, "items", at_most=True),
@@ -226,19 +227,19 @@ def _validator_class(upstream_enums: bool) -> type[Draft202012Validator]:
 BODY_MODELS = ("SearchInteraction", "BatchInteractionsRequest", "ListInteractionsRequest")
 
 
-def prepare(upstream_enums: bool = False) -> None:
+def prepare(of: Edition = SEED) -> None:
     """Build now what a first refusal would otherwise build: the validators, Rust's for each schema object,
     and the compiled patterns jsonschema looks up in ``re``'s cache (one took 10 ms to compile)."""
     for model in BODY_MODELS:
-        specs.validator_of_class(model, _validator_class(upstream_enums), upstream_enums)
-    specs.prepare_fast_subschema_validators(upstream_enums)
-    for pattern in specs.schema_patterns():
+        specs.validator_of_class(model, _validator_class(of), of)
+    specs.prepare_fast_subschema_validators(of)
+    for pattern in specs.schema_patterns(of):
         re.compile(pattern)
 
 
-def refusals(model: str, instance: Any, upstream_enums: bool = False) -> Iterator[ValidationError]:
+def refusals(model: str, instance: Any, of: Edition = SEED) -> Iterator[ValidationError]:
     """What is wrong with ``instance`` as a ``model``, lazily, in jsonschema's order (see the top)."""
-    validator = specs.validator_of_class(model, _validator_class(upstream_enums), upstream_enums)
+    validator = specs.validator_of_class(model, _validator_class(of), of)
     _answers.found = {}
     try:
         yield from validator.iter_errors(instance)

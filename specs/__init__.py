@@ -5,7 +5,7 @@ its rules from here, so there is exactly one copy of each rule. Rules that are t
 own choices, not the documented contract, sit in ``"x-mock"`` objects beside the rules they
 add to; two views come out of the same files:
 
-* the mock's (``schema``, ``validator``, ``upstream_validator``, ``fast_validator``,
+* the mock's (``schema``, ``validator``, ``fast_validator``,
   ``bundled_openapi``, ``contract_openapi``): what the mock enforces and serves;
 * the documented one (``documented_schema``, ``documented_validator``, ``documented_openapi``):
   what the contract suites may hold any implementation to.
@@ -15,15 +15,23 @@ add to; two views come out of the same files:
 
 from specs.loader import (
     ADMIN_TAG,
+    API_VERSIONS,
+    LATEST_VERSION,
     MOCK_KEYWORD,
     MODEL_NAMES,
+    SEED,
+    SEED_VERSION,
+    V2026_11,
+    Edition,
     MockConstraint,
     bundled_openapi,
+    changed_models,
     contract_openapi,
     documented_models,
     documented_openapi,
     documented_schema,
     documented_validator,
+    edition,
     fast_subschema_validator,
     fast_validator,
     mock_only_constraints,
@@ -33,22 +41,29 @@ from specs.loader import (
     query_parameters,
     schema,
     schema_patterns,
-    upstream_validator,
     validator,
     validator_of_class,
 )
 
 __all__ = [
     "ADMIN_TAG",
+    "API_VERSIONS",
+    "LATEST_VERSION",
     "MOCK_KEYWORD",
     "MODEL_NAMES",
+    "SEED",
+    "SEED_VERSION",
+    "V2026_11",
+    "Edition",
     "MockConstraint",
     "bundled_openapi",
+    "changed_models",
     "contract_openapi",
     "documented_models",
     "documented_openapi",
     "documented_schema",
     "documented_validator",
+    "edition",
     "fast_subschema_validator",
     "fast_validator",
     "mock_only_constraints",
@@ -58,7 +73,6 @@ __all__ = [
     "query_parameters",
     "schema",
     "schema_patterns",
-    "upstream_validator",
     "validator",
     "validator_of_class",
 ]

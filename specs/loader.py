@@ -46,6 +46,52 @@ _BASE_URI = _SCHEMAS.as_uri() + "/"
 
 MODEL_NAMES: tuple[str, ...] = tuple(sorted(p.stem for p in _SCHEMAS.glob("*.json")))
 
+# The API versions the specs hold: the seed's, then each later one as the files that changed
+# (``specs/<version>/schemas/<Model>.json``, whole models) and a JSON merge patch (RFC 7396) of
+# ``openapi.json`` (``specs/<version>/openapi.patch.json``). Every model not restated is the seed's.
+SEED_VERSION = "2025-12"
+V2026_11 = "2026-11"
+API_VERSIONS: tuple[str, ...] = (SEED_VERSION, V2026_11)
+LATEST_VERSION = API_VERSIONS[-1]
+
+
+class Edition(NamedTuple):
+    """Which contract: an API version and, on an older version, upstream's later InteractionType values
+    (``--upstream-enums``: the one part of a later version that can be had alone)."""
+
+    version: str = SEED_VERSION
+    upstream_enums: bool = False
+
+
+SEED = Edition()
+
+
+def edition(version: str = SEED_VERSION, *, upstream_enums: bool = False) -> Edition:
+    """The edition of ``version``; ``upstream_enums`` means nothing on the latest version, which has them."""
+    if version not in API_VERSIONS:
+        raise ValueError(f"no API version {version!r}; the versions: {', '.join(API_VERSIONS)}")
+    return Edition(version, upstream_enums and version != LATEST_VERSION)
+
+
+def _version_dir(version: str) -> Path:
+    return _HERE / version
+
+
+def changed_models(version: str) -> tuple[str, ...]:
+    """The models ``version`` restates (none for the seed's)."""
+    if version == SEED_VERSION:
+        return ()
+    return tuple(sorted(p.stem for p in (_version_dir(version) / "schemas").glob("*.json")))
+
+
+def _model_file(name: str, of: Edition) -> Path:
+    if of.upstream_enums and name == "InteractionType":
+        return _version_dir(LATEST_VERSION) / "schemas" / f"{name}.json"
+    if name in changed_models(of.version):
+        return _version_dir(of.version) / "schemas" / f"{name}.json"
+    return _SCHEMAS / f"{name}.json"
+
+
 # The key of the object that holds a schema node's mock-only keywords.
 MOCK_KEYWORD = "x-mock"
 # The name mock_only_constraints() gives specs/openapi.json (every other source is a model's file).
@@ -136,36 +182,53 @@ def _view(node: Any, view: View, source: str, where: tuple[str | int, ...] = (),
 
 
 @cache
-def _raw_schema(name: str) -> dict[str, Any]:
+def _file(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _raw_schema(name: str, of: Edition = SEED) -> dict[str, Any]:
     """One model's file as stored, ``x-mock`` objects included."""
     if name not in MODEL_NAMES:
         known = ", ".join(MODEL_NAMES)
         raise KeyError(f"no schema named {name!r}; known models: {known}")
-    loaded: dict[str, Any] = json.loads((_SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
-    return loaded
+    return _file(_model_file(name, of))
+
+
+def _source(name: str, of: Edition) -> str:
+    """How messages name a model's file: ``Model``, or ``<version>/Model`` for a later version's."""
+    path = _model_file(name, of)
+    return name if path.parent == _SCHEMAS else f"{path.parent.parent.name}/{name}"
+
+
+def _schema_view(name: str, view: View, of: Edition = SEED) -> dict[str, Any]:
+    return _viewed_file(_model_file(name, of), view, _source(name, of))
 
 
 @cache
-def _schema_view(name: str, view: View) -> dict[str, Any]:
-    viewed: dict[str, Any] = _view(_raw_schema(name), view, name)
+def _viewed_file(path: Path, view: View, source: str) -> dict[str, Any]:
+    # By file, not by edition: a model no version restates is one object in every edition.
+    viewed: dict[str, Any] = _view(_file(path), view, source)
     return viewed
 
 
-def schema(name: str) -> dict[str, Any]:
+def schema(name: str, of: Edition = SEED) -> dict[str, Any]:
     """A copy of one model's JSON Schema as the mock holds it (references by file name)."""
-    return copy.deepcopy(_schema_view(name, _MOCK))
+    _raw_schema(name)
+    return copy.deepcopy(_schema_view(name, _MOCK, of))
 
 
-def documented_schema(name: str) -> dict[str, Any]:
+def documented_schema(name: str, of: Edition = SEED) -> dict[str, Any]:
     """A copy of one model's JSON Schema under the documented rules only (references by file name)."""
-    _require_documented(name)
-    return copy.deepcopy(_schema_view(name, _DOCUMENTED))
+    _require_documented(name, of)
+    return copy.deepcopy(_schema_view(name, _DOCUMENTED, of))
 
 
 @cache
-def _mock_only() -> tuple[MockConstraint, ...]:
-    sources = [(name, _raw_schema(name)) for name in MODEL_NAMES]
-    sources.append((OPENAPI_SOURCE, _openapi_file()))
+def _mock_only(version: str) -> tuple[MockConstraint, ...]:
+    of = edition(version)
+    sources = [(_source(name, of), _raw_schema(name, of)) for name in MODEL_NAMES]
+    sources.append((OPENAPI_SOURCE, _openapi_file(version)))
     found = []
     for source, document in sources:
         for where, node in _nodes(document):
@@ -175,26 +238,22 @@ def _mock_only() -> tuple[MockConstraint, ...]:
     return tuple(found)
 
 
-def mock_only_constraints() -> list[MockConstraint]:
-    """Every rule the mock adds to the documented contract: each keyword of each ``x-mock`` object, in file order."""
-    return [constraint._replace(value=copy.deepcopy(constraint.value)) for constraint in _mock_only()]
-
-
-def _registry_of(view: View, substitutions: tuple[tuple[str, str], ...]) -> Registry[Any]:
-    swapped = dict(substitutions)
-    return Registry().with_resources(
-        (
-            f"{_BASE_URI}{name}.json",
-            Resource.from_contents(_schema_view(swapped.get(name, name), view), default_specification=DRAFT202012),
-        )
-        for name in MODEL_NAMES
-    )
+def mock_only_constraints(version: str = SEED_VERSION) -> list[MockConstraint]:
+    """Every rule the mock adds to the documented contract of ``version``: each keyword of each ``x-mock``
+    object, in file order. A model ``version`` restates is named ``<version>/<Model>``."""
+    return [constraint._replace(value=copy.deepcopy(constraint.value)) for constraint in _mock_only(version)]
 
 
 @cache
-def _registry(substitutions: tuple[tuple[str, str], ...] = (), view: View = _MOCK) -> Registry[Any]:
-    """Every schema under its own file name, except that ``(model, stand_in)`` pairs swap contents."""
-    return _registry_of(view, substitutions)
+def _registry(of: Edition = SEED, view: View = _MOCK) -> Registry[Any]:
+    """Every model of an edition under the seed's file name, so that references between files hold in each."""
+    return Registry().with_resources(
+        (
+            f"{_BASE_URI}{name}.json",
+            Resource.from_contents(_schema_view(name, view, of), default_specification=DRAFT202012),
+        )
+        for name in MODEL_NAMES
+    )
 
 
 # The formats the schemas use are rules, not annotations: Schemathesis generates (and negates) them as
@@ -221,112 +280,95 @@ def _validator(
 
 
 @cache
-def validator(name: str) -> Draft202012Validator:
+def validator(name: str, of: Edition = SEED) -> Draft202012Validator:
     """A reusable validator for one model as the mock holds it, with references to the other models resolved."""
-    return _validator(name, _registry())
+    return _validator(name, _registry(of))
 
 
 @cache
-def documented_validator(name: str) -> Draft202012Validator:
+def documented_validator(name: str, of: Edition = SEED) -> Draft202012Validator:
     """A reusable validator for one model under the documented rules only: for judging another server's answers.
 
     It accepts everything :func:`validator` accepts, and also what only the mock's own bounds refuse.
     """
-    _require_documented(name)
-    return _validator(name, _registry((), _DOCUMENTED))
+    _require_documented(name, of)
+    return _validator(name, _registry(of, _DOCUMENTED))
 
 
-# Upstream's 2026 edition of the API: the models are the seed's, but InteractionType is wider.
-_UPSTREAM_2026 = (("InteractionType", "InteractionType2026"),)
-
-
-@cache
-def upstream_validator(name: str) -> Draft202012Validator:
-    """Like :func:`validator`, with InteractionType replaced by upstream's 2026 list of values."""
-    return _validator(name, _registry(_UPSTREAM_2026))
-
-
-@cache
-def _unversioned(name: str) -> dict[str, Any]:
+def _unversioned(name: str, of: Edition = SEED) -> dict[str, Any]:
     """A model's schema as the mock holds it, without ``$schema``: jsonschema walks a schema that names its
     draft with that draft's own validator class, whatever class it was asked to use."""
-    return {key: value for key, value in _schema_view(name, _MOCK).items() if key != "$schema"}
+    return _unversioned_file(_model_file(name, of), _source(name, of))
 
 
 @cache
-def validator_of_class(
-    name: str, cls: type[Draft202012Validator], upstream_enums: bool = False
-) -> Draft202012Validator:
-    """:func:`validator` (or :func:`upstream_validator`) as an instance of ``cls``, a class made by
-    ``jsonschema.validators.extend`` from Draft 2020-12: the same rules, some keywords worded or walked
-    the caller's way. It walks the very schema objects :func:`fast_subschema_validator` knows."""
-    swapped = dict(_UPSTREAM_2026 if upstream_enums else ())
+def _unversioned_file(path: Path, source: str) -> dict[str, Any]:
+    return {key: value for key, value in _viewed_file(path, _MOCK, source).items() if key != "$schema"}
+
+
+@cache
+def validator_of_class(name: str, cls: type[Draft202012Validator], of: Edition = SEED) -> Draft202012Validator:
+    """:func:`validator` as an instance of ``cls``, a class made by ``jsonschema.validators.extend`` from
+    Draft 2020-12: the same rules, some keywords worded or walked the caller's way. It walks the very
+    schema objects :func:`fast_subschema_validator` knows."""
     registry: Registry[Any] = Registry().with_resources(
-        (
-            f"{_BASE_URI}{model}.json",
-            Resource.from_contents(_unversioned(swapped.get(model, model)), default_specification=DRAFT202012),
-        )
+        (f"{_BASE_URI}{model}.json", Resource.from_contents(_unversioned(model, of), default_specification=DRAFT202012))
         for model in MODEL_NAMES
     )
     return _validator(name, registry, cls)
 
 
 @cache
-def _bundled_components(substitutions: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
-    components = dict(_bundle()["components"]["schemas"])
-    for model, stand_in in substitutions:
-        components[model] = components[stand_in]
+def _bundled_components(of: Edition = SEED) -> dict[str, Any]:
+    components: dict[str, Any] = _bundle(_MOCK, of)["components"]["schemas"]
     return components
 
 
 @cache
-def fast_validator(name: str, upstream_enums: bool = False) -> jsonschema_rs.Validator:
-    """The same rules as :func:`validator` (or :func:`upstream_validator`), checked in Rust.
+def fast_validator(name: str, of: Edition = SEED) -> jsonschema_rs.Validator:
+    """The same rules as :func:`validator`, checked in Rust.
 
     It answers "valid or not" many times faster; the Python validators word the errors.
     """
     _raw_schema(name)
-    components = _bundled_components(_UPSTREAM_2026 if upstream_enums else ())
-    document = {"$ref": f"#/components/schemas/{name}", "components": {"schemas": components}}
+    document = {"$ref": f"#/components/schemas/{name}", "components": {"schemas": _bundled_components(of)}}
     return jsonschema_rs.Draft202012Validator(document, validate_formats=True)
 
 
 @cache
-def _bundle_pointers() -> dict[int, str]:
+def _bundle_pointers(of: Edition = SEED) -> dict[int, str]:
     """Where each object of the mock's schema files (as the Python validators walk them) sits in the bundle."""
     return {
         id(node): _pointer(("components", "schemas", name, *where))
         for name in MODEL_NAMES
-        for where, node in _nodes(_unversioned(name))
+        for where, node in _nodes(_unversioned(name, of))
     }
 
 
-def fast_subschema_validator(
-    node: Any, upstream_enums: bool = False, items: bool = False
-) -> jsonschema_rs.Validator | None:
+def fast_subschema_validator(node: Any, of: Edition = SEED, items: bool = False) -> jsonschema_rs.Validator | None:
     """The Rust validator of one object of the mock's schemas, met while a Python validator walks an
     instance (or, with ``items``, of an array whose every item must match it); None for anything else.
 
     What lets a Python validator skip, at Rust's speed, every part of an instance that is valid.
     """
-    pointer = _bundle_pointers().get(id(node))
-    return None if pointer is None else _fast_at(pointer, upstream_enums, items)
+    pointer = _bundle_pointers(of).get(id(node))
+    return None if pointer is None else _fast_at(pointer, of, items)
 
 
-def prepare_fast_subschema_validators(upstream_enums: bool = False) -> None:
+def prepare_fast_subschema_validators(of: Edition = SEED) -> None:
     """Compile every validator :func:`fast_subschema_validator` gives (about 0.2 s): a server does it before
     it listens, so that no request pays for it."""
-    for pointer in _bundle_pointers().values():
-        _fast_at(pointer, upstream_enums, False)
+    for pointer in _bundle_pointers(of).values():
+        _fast_at(pointer, of, False)
         if pointer.rsplit("/", 1)[-1] in ("items", "propertyNames"):  # also read a chunk at a time
-            _fast_at(pointer, upstream_enums, True)
+            _fast_at(pointer, of, True)
 
 
-def schema_patterns() -> set[str]:
+def schema_patterns(of: Edition = SEED) -> set[str]:
     """Every regular expression the mock's schemas hold (``pattern`` values, ``patternProperties`` keys)."""
     found: set[str] = set()
     for name in MODEL_NAMES:
-        for _, node in _nodes(_unversioned(name)):
+        for _, node in _nodes(_unversioned(name, of)):
             if isinstance(node.get("pattern"), str):
                 found.add(node["pattern"])
             found.update(node.get("patternProperties", {}))
@@ -334,12 +376,11 @@ def schema_patterns() -> set[str]:
 
 
 @cache
-def _fast_at(pointer: str, upstream_enums: bool, items: bool) -> jsonschema_rs.Validator:
+def _fast_at(pointer: str, of: Edition, items: bool) -> jsonschema_rs.Validator:
     target = {"$ref": f"#{pointer}"}
-    components = _bundled_components(_UPSTREAM_2026 if upstream_enums else ())
     document = {"items": target} if items else target
     return jsonschema_rs.Draft202012Validator(
-        {**document, "components": {"schemas": components}}, validate_formats=True
+        {**document, "components": {"schemas": _bundled_components(of)}}, validate_formats=True
     )
 
 
@@ -364,27 +405,67 @@ def _rewrite_refs(node: Any, owner: str) -> Any:
     return node
 
 
-@cache
-def _openapi_file() -> dict[str, Any]:
-    """``openapi.json`` as stored, ``x-mock`` objects included."""
-    loaded: dict[str, Any] = json.loads(openapi_path().read_text(encoding="utf-8"))
-    return loaded
+def _patched(document: dict[str, Any], operations: list[dict[str, Any]], source: Path) -> dict[str, Any]:
+    """A copy of ``document`` with a JSON Patch (RFC 6902) applied: its ``add``, ``replace`` and ``remove``
+    operations, which are all a version needs to say how its document differs."""
+    out = copy.deepcopy(document)
+    for number, step in enumerate(operations):
+        op, path = step.get("op"), str(step.get("path", ""))
+        *parents, last = [part.replace("~1", "/").replace("~0", "~") for part in path.split("/")[1:]] or [""]
+        try:
+            if op not in ("add", "replace", "remove"):
+                raise ValueError("unsupported op (add, replace, remove)")
+            node: Any = out
+            for part in parents:
+                node = node[int(part)] if isinstance(node, list) else node[part]
+            if isinstance(node, list):
+                index = len(node) if last == "-" else int(last)
+                if op != "add":
+                    node.pop(index)
+                if op != "remove":
+                    node.insert(index, step["value"])
+            else:
+                if op != "add" and last not in node:
+                    raise KeyError(last)
+                if op == "remove":
+                    del node[last]
+                else:
+                    node[last] = step["value"]
+        except (KeyError, IndexError, ValueError, TypeError) as exc:
+            raise ValueError(f"{source}: operation {number} ({op} {path}): {exc}") from None
+    return out
+
+
+def openapi_patch_path(version: str) -> Path:
+    """Where a later version states, as a JSON Patch, how its OpenAPI document differs from the seed's."""
+    return _version_dir(version) / "openapi.patch.json"
 
 
 @cache
-def _bundle(view: View = _MOCK) -> dict[str, Any]:
-    document: dict[str, Any] = _view(_openapi_file(), view, OPENAPI_SOURCE)
+def _openapi_file(version: str = SEED_VERSION) -> dict[str, Any]:
+    """``openapi.json`` as stored (with a later version's patch applied), ``x-mock`` objects included."""
+    seed = _file(openapi_path())
+    if version == SEED_VERSION:
+        return seed
+    patch_path = openapi_patch_path(version)
+    operations: list[dict[str, Any]] = json.loads(patch_path.read_text(encoding="utf-8"))
+    return _patched(seed, operations, patch_path)
+
+
+@cache
+def _bundle(view: View = _MOCK, of: Edition = SEED) -> dict[str, Any]:
+    document: dict[str, Any] = _view(_openapi_file(of.version), view, OPENAPI_SOURCE)
     components = document["components"]["schemas"]
     for name, entry in components.items():
         reference = entry.get("$ref", "")
         if reference.startswith("schemas/"):
-            components[name] = _rewrite_refs(_schema_view(Path(reference).stem, view), name)
+            components[name] = _rewrite_refs(_schema_view(Path(reference).stem, view, of), name)
     return document
 
 
-def bundled_openapi() -> dict[str, Any]:
+def bundled_openapi(of: Edition = SEED) -> dict[str, Any]:
     """The OpenAPI document as the mock serves it, every model inlined under ``components/schemas``."""
-    return copy.deepcopy(_bundle())
+    return copy.deepcopy(_bundle(_MOCK, of))
 
 
 ADMIN_TAG = "Mock admin"
@@ -402,9 +483,9 @@ def _without_admin(document: dict[str, Any]) -> dict[str, Any]:
     return document
 
 
-def contract_openapi() -> dict[str, Any]:
+def contract_openapi(of: Edition = SEED) -> dict[str, Any]:
     """The bundled document without the mock's own admin operations: what the mock serves at GET /openapi.json."""
-    return _without_admin(bundled_openapi())
+    return _without_admin(bundled_openapi(of))
 
 
 _SCHEMA_REF = "#/components/schemas/"
@@ -435,61 +516,67 @@ def _reach(start: Any, schemas: dict[str, Any]) -> set[str]:
 
 
 @cache
-def _documented() -> dict[str, Any]:
-    whole = copy.deepcopy(_bundle(_DOCUMENTED))
+def _documented(version: str = SEED_VERSION) -> dict[str, Any]:
+    whole = copy.deepcopy(_bundle(_DOCUMENTED, edition(version)))
     schemas = whole["components"]["schemas"]
     admin = [op for item in whole["paths"].values() for op in item.values() if ADMIN_TAG in op.get("tags", [])]
     document = _without_admin(whole)
     rest = {key: value for key, value in document.items() if key != "components"}
     rest["components"] = {key: value for key, value in document["components"].items() if key != "schemas"}
-    # The models only the admin operations use are the mock's; upstream's 2026 enum is not the seed contract.
-    dropped = (_reach(admin, schemas) - _reach(rest, schemas)) | {stand_in for _, stand_in in _UPSTREAM_2026}
+    # The models only the admin operations use are the mock's.
+    dropped = _reach(admin, schemas) - _reach(rest, schemas)
     document["components"]["schemas"] = {name: model for name, model in schemas.items() if name not in dropped}
+    seed = version == SEED_VERSION
     document["info"] = {
         **document["info"],
         "title": "Mixpeek retriever interactions (documented contract)",
         "description": (
-            "The retriever interactions API as documented: the seed's documented contract plus the additive "
-            "upstream changes the project adopts (items, cursor, page/page_size, include_total, batch). "
-            "Without the mock's own bounds and admin operations: what any implementation is held to."
+            "The retriever interactions API as documented: "
+            + (
+                "the seed's documented contract plus the additive upstream changes the project adopts "
+                "(items, cursor, page/page_size, include_total, batch). "
+                if seed
+                else f"as of API version {version} (docs/api-versions.md says what changed since the seed's). "
+            )
+            + "Without the mock's own bounds and admin operations: what any implementation is held to."
         ),
     }
     return document
 
 
-def documented_openapi() -> dict[str, Any]:
+def documented_openapi(version: str = SEED_VERSION) -> dict[str, Any]:
     """The API's operations under the documented rules only (no admin operations, no mock-only bounds).
 
     A valid OpenAPI 3.1 document with every model inlined, for ``schemathesis.openapi.from_dict``
     and for judging another implementation.
     """
-    return copy.deepcopy(_documented())
+    return copy.deepcopy(_documented(version))
 
 
-def documented_models() -> tuple[str, ...]:
-    """The documented API's models: all but those only the admin operations use, and upstream's 2026 enum."""
-    return tuple(name for name in MODEL_NAMES if name in _documented()["components"]["schemas"])
+def documented_models(version: str = SEED_VERSION) -> tuple[str, ...]:
+    """The documented API's models: all but those only the admin operations use."""
+    return tuple(name for name in MODEL_NAMES if name in _documented(version)["components"]["schemas"])
 
 
-def _require_documented(name: str) -> None:
+def _require_documented(name: str, of: Edition = SEED) -> None:
     _raw_schema(name)
-    if name not in documented_models():
+    if name not in documented_models(of.version):
         raise KeyError(
             f"{name!r} is the mock's own model, not the documented API's; documented models: "
-            + ", ".join(documented_models())
+            + ", ".join(documented_models(of.version))
         )
 
 
-def operation(operation_id: str) -> tuple[str, str, dict[str, Any]]:
+def operation(operation_id: str, of: Edition = SEED) -> tuple[str, str, dict[str, Any]]:
     """``(method, path, operation object)`` of one operation of the bundled (mock's) document."""
-    for path, item in _bundle()["paths"].items():
+    for path, item in _bundle(_MOCK, of)["paths"].items():
         for method, op in item.items():
             if isinstance(op, dict) and op.get("operationId") == operation_id:
                 return method.upper(), path, op
     raise KeyError(f"no operation {operation_id!r} in openapi.json")
 
 
-def query_parameters(operation_id: str) -> dict[str, dict[str, Any]]:
+def query_parameters(operation_id: str, of: Edition = SEED) -> dict[str, dict[str, Any]]:
     """Schema of each query parameter of an operation, by name, as the mock holds it."""
-    _, _, op = operation(operation_id)
+    _, _, op = operation(operation_id, of)
     return {p["name"]: p["schema"] for p in op.get("parameters", []) if p.get("in") == "query"}

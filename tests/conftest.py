@@ -15,10 +15,13 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import BaseRunner
 
+import specs
 from mockserver import Settings, create_app
 from mockserver.serving import MockRunner
 
 AUTH = {"Authorization": "Bearer test-key", "X-Namespace": "test-ns"}
+# Every contract the specs hold: the seed's, the seed's with 2026's interaction types, and 2026-11.
+EDITIONS = (specs.SEED, specs.edition(upstream_enums=True), *map(specs.edition, specs.API_VERSIONS[1:]))
 
 ClientFactory = Callable[..., Awaitable[TestClient[Any, Any]]]
 

@@ -14,9 +14,13 @@ CLICK = {"feature_id": "doc_1", "interaction_type": ["click"], "position": 2}
 NEWER_TYPES = ["impression", "dwell", "play", "download", "save", "add_to_project", "rating"]
 
 
+UPSTREAM_ENUMS = specs.edition(upstream_enums=True)
+
+
 def test_upstream_edition_only_adds_values() -> None:
     seed = specs.schema("InteractionType")["enum"]
-    upstream = specs.schema("InteractionType2026")["enum"]
+    upstream = specs.schema("InteractionType", UPSTREAM_ENUMS)["enum"]
+    assert upstream == specs.schema("InteractionType", specs.edition(specs.V2026_11))["enum"]
     assert upstream[: len(seed)] == seed and upstream[len(seed) :] == NEWER_TYPES
 
 
@@ -26,13 +30,13 @@ def test_newer_types_need_the_option(kind: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
         BodyRules().check("SearchInteraction", body)
     assert refused.value.errors[0].loc == ("body", "interaction_type", 0)
-    BodyRules(upstream_enums=True).check("SearchInteraction", body)
-    BodyRules(upstream_enums=True).check("BatchInteractionsRequest", {"interactions": [body]})
+    BodyRules(UPSTREAM_ENUMS).check("SearchInteraction", body)
+    BodyRules(UPSTREAM_ENUMS).check("BatchInteractionsRequest", {"interactions": [body]})
 
 
 def test_unknown_values_stay_refused_in_the_upstream_edition() -> None:
     with pytest.raises(ValidationFailed, match=r"use one of: .*rating"):
-        BodyRules(upstream_enums=True).check("SearchInteraction", {**CLICK, "interaction_type": ["hover"]})
+        BodyRules(UPSTREAM_ENUMS).check("SearchInteraction", {**CLICK, "interaction_type": ["hover"]})
 
 
 def test_unknown_keys_are_ignored_by_default_and_named_when_strict() -> None:

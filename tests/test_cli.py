@@ -71,7 +71,9 @@ def test_the_banner_says_what_is_served(cli: Callable[..., RunningCli], tmp_path
     empty = cli("--count", "0", "--latency", "5", "--rate-limit", "3/s", env={"MOCKSERVER_STRICT": "yes"})
     banner = "\n".join(empty.banner)
     assert "a new one starts with no records (--count 0)" in banner
-    assert "faults: latency 5 ms, error rate 0, rate limit 3/s" in banner and "modes: strict" in banner
+    assert (
+        "faults: latency 5 ms, error rate 0, rate limit 3/s" in banner and "API version: 2025-12 (+ strict)" in banner
+    )
     empty.stop()
     state = tmp_path / "state.arrow"
     first = cli("--count", "2", "--state-file", str(state))

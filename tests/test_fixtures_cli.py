@@ -313,5 +313,5 @@ def test_load_with_some_bad_records_exits_1_and_says_which(mock_url: str, tmp_pa
     done = run("load", str(data), "--base-url", mock_url, "--api-key", "k", "--namespace", "mixed")
     stderr = done.stderr.decode()
     assert done.returncode == 1, stderr
-    assert "2 created, 1 failed" in stderr and "record 2: 422" in stderr
+    assert "2 created, 1 failed" in stderr and "record 2: body.interactions.1.interaction_type.0:" in stderr
     assert list_total(mock_url, "mixed") == 2

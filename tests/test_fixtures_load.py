@@ -135,6 +135,20 @@ async def test_a_rejected_batch_is_retried_one_by_one_so_only_bad_records_fail(a
     assert report.errors == ["record 2: 422 position: must be >= 0"]
 
 
+async def test_a_partial_batch_names_each_failed_record_by_its_number(aiohttp_server: ServerFactory) -> None:
+    results = [{"index": i, "interaction_id": "" if i in (1, 3) else f"id{i}", "status": "created"} for i in range(4)]
+    results[1]["status"] = results[3]["status"] = "failed"
+    partial = {"created": 2, "failed": 2, "errors": ["item 1 is bad"], "results": results}
+    recorder = Recorder(
+        [web.json_response({"created": 4, "failed": 0, "errors": [], "results": []}), web.json_response(partial)]
+    )
+    target = await start(aiohttp_server, recorder)
+    report = await load_records(sample(8), target, batch_size=4, retry=FAST, concurrency=1)
+    # The first answer has no result per record: its four count as failed, with that reason.
+    assert (report.created, report.failed) == (2, 6), report.errors
+    assert report.errors[-2:] == ["record 6: item 1 is bad", "record 8: no reason given"]
+
+
 async def test_a_too_large_batch_is_split(aiohttp_server: ServerFactory) -> None:
     recorder = Recorder([error(413, "too large")])
     target = await start(aiohttp_server, recorder)

@@ -57,8 +57,12 @@ def test_quick_start_commands_are_the_two_documented_ones() -> None:
     assert any(line.startswith("python3 -m venv ") for line in ci), "CI tests in a brand-new virtual environment"
 
 
+# The API version 2026-11 example, run against a mock serving that version.
+BACKFILL = "X-Namespace: backfill"
+
+
 def test_curl_examples_work(server: BackgroundServer) -> None:
-    curl_blocks = [b for b in blocks("sh") if b.startswith("curl ")]
+    curl_blocks = [b for b in blocks("sh") if b.startswith("curl ") and BACKFILL not in b]
     assert len(curl_blocks) >= 5
     created_id = ""
     for block in curl_blocks:
@@ -85,6 +89,29 @@ def test_curl_examples_work(server: BackgroundServer) -> None:
         check=True,
         capture_output=True,
     )
+
+
+def test_the_2026_example_backfills_dedups_and_finds_by_place(cli: Callable[..., RunningCli]) -> None:
+    start = next(b for b in blocks("sh") if b.startswith("mockserver --api-version"))
+    running = cli(*start.split()[1:])
+    assert "API version: 2026-11; duplicates dropped for 300 s" in "\n".join(running.banner)
+    running.stop()
+    block = next(b for b in blocks("sh") if BACKFILL in b)
+    create = block.split("\ncurl ")[0]
+    with BackgroundServer(Settings(port=0, count=0, api_version="2026-11")) as server:
+
+        def run(script: str) -> list[Any]:
+            script = script.replace(DEFAULT_URL, server.url)
+            done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30, check=True)
+            return _json_documents(done.stdout)
+
+        created, listed = run(block)
+        assert created["occurred_at"] == "2026-03-01T09:30:00.000000Z" and created["deduplicated"] is False
+        assert "feature_uri" in created["warning"]
+        assert listed["pagination"]["total"] == 1
+        assert [r["interaction_id"] for r in listed["results"]] == [created["interaction_id"]]
+        (again,) = run(create)
+        assert again["deduplicated"] is True and again["interaction_id"] is None
 
 
 def test_state_file_example_starts_the_mock(cli: Callable[..., RunningCli], tmp_path: Path) -> None:

@@ -391,8 +391,8 @@ def test_each_item_of_a_batch_is_stored_or_named_alone(items: list[Any]) -> None
 
     batch = _batch(BodyRules(), dumps({"interactions": items}))
     valid = [specs.validator("SearchInteraction").is_valid(item) for item in items]
-    assert [type(outcome) is str for outcome in batch.outcomes] == valid
-    assert batch.created == sum(valid) == sum(len(rows) for rows in batch.parts)
+    assert [isinstance(outcome, dict) for outcome in batch.outcomes] == valid
+    assert len(batch.records) == sum(valid) == sum(len(rows) for rows in batch.parts)
     for index, outcome in enumerate(batch.outcomes):
         if not valid[index]:
             assert outcome.message.startswith(f"body.interactions.{index}")
@@ -406,8 +406,8 @@ def test_a_batchs_first_bad_items_are_worded_in_full_and_the_rest_named() -> Non
 
     items = [{**CLICK, "position": -1 - i} for i in range(WORDED_BAD_ITEMS + 5)] + [CLICK]
     batch = _batch(BodyRules(), dumps({"interactions": items}))
-    assert batch.created == 1
-    messages = [outcome.message for outcome in batch.outcomes if not isinstance(outcome, str)]
+    assert len(batch.records) == 1
+    messages = [outcome.message for outcome in batch.outcomes if not isinstance(outcome, dict)]
     assert messages[0] == "body.interactions.0.position: must be at least 0, got -1"
     last_worded = WORDED_BAD_ITEMS - 1
     assert (

@@ -13,6 +13,7 @@ import specs
 from mockserver import wording
 from mockserver.errors import FieldError, ValidationFailed
 from mockserver.validation import BodyRules, _most_specific, _schema_errors, _translate
+from tests.conftest import EDITIONS
 
 MODELS = wording.BODY_MODELS
 # Keys the schemas name, so that generated bodies get past the first level and fail deeper.
@@ -32,9 +33,9 @@ _BODIES = st.recursive(
 )
 
 
-def _plain(model: str, body: Any, upstream_enums: bool) -> list[FieldError]:
+def _plain(model: str, body: Any, of: specs.Edition) -> list[FieldError]:
     """What jsonschema's own validator finds, worded the same way: every value walked, every finding kept."""
-    validator = specs.upstream_validator(model) if upstream_enums else specs.validator(model)
+    validator = specs.validator(model, of)
     return [_translate(_most_specific(error), ("body",)) for error in validator.iter_errors(body)]
 
 
@@ -43,18 +44,18 @@ def _key(error: FieldError) -> tuple[str, str, str]:
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.sampled_from(MODELS), st.dictionaries(_KEYS, _BODIES, max_size=5), st.booleans())
-def test_the_same_findings_as_jsonschema(model: str, body: dict[str, Any], upstream_enums: bool) -> None:
+@given(st.sampled_from(MODELS), st.dictionaries(_KEYS, _BODIES, max_size=5), st.sampled_from(EDITIONS))
+def test_the_same_findings_as_jsonschema(model: str, body: dict[str, Any], of: specs.Edition) -> None:
     """Within the bounds (no list over its maxItems, no alternative with more than 20 findings), the very
     findings jsonschema makes; the order may differ only where jsonschema's came from a set."""
-    ours = list(_schema_errors(model, body, ("body",), upstream_enums))
-    assert sorted(map(_key, ours)) == sorted(map(_key, _plain(model, body, upstream_enums)))
+    ours = list(_schema_errors(model, body, ("body",), of))
+    assert sorted(map(_key, ours)) == sorted(map(_key, _plain(model, body, of)))
 
 
 @pytest.fixture
 def descends(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """How many times the wording validator looks into a part of an instance."""
-    cls = wording._validator_class(False)
+    cls = wording._validator_class(specs.SEED)
     original = cls.descend
     count = [0]
 

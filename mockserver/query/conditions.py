@@ -12,10 +12,12 @@ from collections.abc import Callable
 from typing import Any
 
 from mockserver.query.compare import NUMBER_TYPES, equal, fold
+from mockserver.query.geo import GEO_OPERATORS, geo_test
 from mockserver.query.instants import read_instant
 from mockserver.query.model import Condition, Instant, Path, Record
-from mockserver.query.paths import MISSING, reader
+from mockserver.query.paths import MISSING, TIME_PATH, reader
 from mockserver.query.regex import Pattern
+from mockserver.query.words import word_test
 
 ValueTest = Callable[[Any], bool]
 
@@ -170,6 +172,10 @@ def _value_test(condition: Condition) -> ValueTest:
     if name == "text":
         needle = fold(x)
         return _string_test(lambda v: needle in fold(v))
+    if name in ("words", "phrase"):
+        return _string_test(word_test(name, x, case_sensitive))
+    if name in GEO_OPERATORS:
+        return geo_test(x)
     if name == "exists":
         return lambda v: bool(x)
     # is_null
@@ -188,19 +194,19 @@ def _if_missing(condition: Condition) -> bool:
 _NEGATED = frozenset({"ne", "nin"})
 
 
+def as_instants(value: Any) -> Any:
+    """A value with its strings read as instants (integers; None where one is not), for a range on an instant path."""
+    if type(value) is str:
+        return read_instant(value)
+    if type(value) is list:
+        return [read_instant(item) if type(item) is str else None for item in value]
+    return None if value is not MISSING else MISSING
+
+
 def instants_at(path: Path) -> Callable[[Record], Any]:
     """Instants read once per record, so a timestamp range compares integers (None: not an instant)."""
     read = reader(path)
-
-    def extract(record: Record) -> Any:
-        value = read(record)
-        if type(value) is str:
-            return read_instant(value)
-        if type(value) is list:
-            return [read_instant(item) if type(item) is str else None for item in value]
-        return None if value is not MISSING else MISSING
-
-    return extract
+    return lambda record: as_instants(read(record))
 
 
 # Operators whose value test is false for MISSING as it stands (it is neither a string, a number,
@@ -210,6 +216,10 @@ _FALSE_WHEN_MISSING = frozenset(ORDER) | {"eq", "in", "contains", "starts_with",
 
 def holds(condition: Condition) -> Callable[[Any], bool]:
     test = _value_test(condition)
+    if isinstance(condition.operand, Instant) and condition.path != TIME_PATH:
+        # Timestamps come read already (masks._instant_mask); occurred_at is read per distinct value here.
+        ranged = test
+        test = lambda value: ranged(as_instants(value))  # noqa: E731
     if condition.operator in _FALSE_WHEN_MISSING:
         return test
     missing = _if_missing(condition)

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from mockserver.jsonio import loads
 from mockserver.query.conditions import ORDER, holds, instants_at
+from mockserver.query.geo import GEO_OPERATORS
 from mockserver.query.model import AllOf, AnyOf, Condition, Equals, Instant, Node, Path
 from mockserver.query.paths import MISSING, TIME_PATH, reader
 from mockserver.query.search import search_value_text, searchable_text
@@ -85,7 +86,8 @@ def condition_mask(table: Table, condition: Condition) -> Mask:
     if column is None:
         return np.full(size, test(MISSING), dtype=np.bool_)
     codes = column.at(size)
-    by_content = _has_object(condition.operand)
+    # A geo operator reads the points inside objects: each object row is decided on its own content.
+    by_content = condition.operator in GEO_OPERATORS or _has_object(condition.operand)
     object_answer = False if by_content else test(_STAND_IN_OBJECT)
     table_ = _decisions(column, test, object_answer, _by_number(column, condition, test))
     mask: Mask = table_[codes]

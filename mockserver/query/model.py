@@ -30,6 +30,11 @@ Operator = Literal[
     "exists",
     "is_null",
     "text",
+    "phrase",
+    "words",
+    "geo_radius",
+    "geo_bounding_box",
+    "geo_polygon",
 ]
 
 
@@ -42,7 +47,8 @@ class Instant:
 
 @dataclass(frozen=True)
 class Condition:
-    """``field operator value``; ``operand`` is the JSON value, an Instant for timestamp ranges, a Pattern for regex."""
+    """``field operator value``; ``operand`` is the JSON value, an Instant for ranges on an instant path (timestamp,
+    occurred_at), a Pattern for regex, a Shape for the geo operators, the words for phrase and words."""
 
     path: Path
     operator: Operator
@@ -75,6 +81,8 @@ class Sort:
 
 
 NEWEST_FIRST = Sort(("timestamp",), descending=True)
+# From 2026-11: by when it happened, so that backfilled interactions sit among the others where they belong.
+LATEST_OCCURRED_FIRST = Sort(("occurred_at",), descending=True)
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ class Window:
 
     offset: int
     limit: int
+    counted: bool = True  # whether the page says how many match in all (2026-11: only when include_total=true)
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ import numpy as np
 import numpy.typing as npt
 
 from mockserver.query.compare import sort_key
+from mockserver.query.conditions import as_instants
 from mockserver.query.model import Sort
-from mockserver.query.paths import MISSING, TIME_PATH
-from mockserver.table import ID_PATH, Column, Table
+from mockserver.query.paths import MISSING, OCCURRED_PATH, TIME_PATH
+from mockserver.table import ID_PATH, NOT_AN_INSTANT, Column, Table
 
 Rows = npt.NDArray[np.intp]
 Keys = npt.NDArray[np.int64]
@@ -108,9 +109,31 @@ def _ranked_in_bulk(column: Column) -> Keys | None:
     return ranks
 
 
+def _occurred(table: Table, rows: Rows, descending: bool) -> Keys:
+    """When each row happened: its occurred_at, or its timestamp where it has none (stored before 2026-11)."""
+    keys = table.instants[rows].copy()
+    column = table.column(OCCURRED_PATH)
+    if column is not None:
+        kept = column.sort_ranks.get(None)
+        if kept is None or kept[0] != column.version:
+            # Per code, the instant of its value (NOT_AN_INSTANT for a value that is none, and for missing).
+            read = [value if type(value) is int else NOT_AN_INSTANT for value in map(as_instants, column.values)]
+            kept = (column.version, np.array(read, dtype=np.int64))
+            column.sort_ranks[None] = kept
+        own = kept[1][column.at(table.size)[rows]]
+        keys = np.where(own != NOT_AN_INSTANT, own, keys)
+    none = keys == NOT_AN_INSTANT
+    if descending:
+        keys = -keys
+    keys[none] = _LAST
+    return keys
+
+
 def _keys(table: Table, rows: Rows, sort: Sort) -> Keys:
     if sort.path == ID_PATH:
         return np.zeros(len(rows), dtype=np.int64)  # the tie-break alone orders the rows
+    if sort.path == OCCURRED_PATH:
+        return _occurred(table, rows, sort.descending)
     if sort.path == TIME_PATH and not table.untimed:
         instants = table.instants[rows]
         return -instants if sort.descending else instants

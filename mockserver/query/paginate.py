@@ -28,15 +28,21 @@ def decode_cursor(cursor: str) -> int:
     return int(cursor[1:])
 
 
-def parse_window(typed: Mapping[str, Any]) -> Window:
-    """The window of the typed query parameters (openapi.json has already refused two ways of naming it)."""
+def parse_window(typed: Mapping[str, Any], counts_only_when_asked: bool = False) -> Window:
+    """The window of the typed query parameters (openapi.json has already refused two ways of naming it).
+
+    ``counts_only_when_asked`` (2026-11): the total is counted only with include_total=true. The cursor's
+    other names (2026-11) give way to it, next_cursor before after, as upstream's events API says.
+    """
     limit = int(typed.get("limit") or typed.get("page_size") or DEFAULT_LIMIT)
-    offset, page, cursor = typed.get("offset"), typed.get("page"), typed.get("cursor")
+    counted = typed.get("include_total") is True or not counts_only_when_asked
+    offset, page = typed.get("offset"), typed.get("page")
+    cursor = next((typed[name] for name in ("cursor", "next_cursor", "after") if typed.get(name) is not None), None)
     if cursor is not None:
-        return Window(decode_cursor(cursor), limit)
+        return Window(decode_cursor(cursor), limit, counted)
     if page is not None:
-        return Window((int(page) - 1) * limit, limit)
-    return Window(0 if offset is None else int(offset), limit)
+        return Window((int(page) - 1) * limit, limit, counted)
+    return Window(0 if offset is None else int(offset), limit, counted)
 
 
 def _link(path: str, limit: int, offset: int) -> str:
@@ -50,10 +56,10 @@ def pagination(total: int, window: Window, path: str) -> dict[str, Any]:
     following = offset + limit
     more = following < total
     return {
-        "total": total,
+        "total": total if window.counted else None,
         "page": offset // limit + 1,
         "page_size": limit,
-        "total_pages": -(-total // limit),
+        "total_pages": -(-total // limit) if window.counted else None,
         "next_page": _link(path, limit, following) if more else None,
         "previous_page": _link(path, limit, max(0, offset - limit)) if offset > 0 else None,
         "next_cursor": encode_cursor(following) if more else None,

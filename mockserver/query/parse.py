@@ -14,13 +14,27 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from mockserver.errors import Location, ValidationFailed
+from mockserver.query.geo import GEO_OPERATORS, parse_shape
 from mockserver.query.instants import read_instant
-from mockserver.query.model import NEWEST_FIRST, AllOf, AnyOf, Condition, Equals, Instant, ListQuery, Node, NoneOf, Sort
+from mockserver.query.model import (
+    LATEST_OCCURRED_FIRST,
+    NEWEST_FIRST,
+    AllOf,
+    AnyOf,
+    Condition,
+    Equals,
+    Instant,
+    ListQuery,
+    Node,
+    NoneOf,
+    Sort,
+)
 from mockserver.query.paginate import parse_window
-from mockserver.query.paths import TIME_PATH, resolve
+from mockserver.query.paths import INSTANT_PATHS, resolve
 from mockserver.query.regex import PatternError, compile_pattern
 from mockserver.query.search import search_terms
 from mockserver.validation import check, check_query
+from specs import SEED, V2026_11, Edition
 
 SIMPLE_FIELDS = ("execution_id", "retriever_id", "session_id", "user_id", "feature_id", "interaction_type")
 MAX_TREE_DEPTH = 8
@@ -34,15 +48,17 @@ _RANGES = frozenset({"gt", "gte", "lt", "lte"})
 
 
 def _operand(operator: str, path: tuple[str, ...], value: Any, loc: Location, case_sensitive: bool) -> Any:
-    if operator in _RANGES and path == TIME_PATH:
+    if operator in _RANGES and path in INSTANT_PATHS:
         micros = read_instant(value) if isinstance(value, str) else None
         if micros is None:
             raise ValidationFailed.at(
                 loc,
-                f"timestamp compares as an instant; give an RFC 3339 date or date-time "
+                f"{path[0]} compares as an instant; give an RFC 3339 date or date-time "
                 f"(2025-01-01, 2025-01-01T10:30:00Z), got {value!r}",
             )
         return Instant(micros)
+    if operator in GEO_OPERATORS:
+        return parse_shape(operator, value, loc)
     if operator == "regex":
         try:
             return compile_pattern(value, case_sensitive)
@@ -142,20 +158,20 @@ def _filters(filters: Mapping[str, Any] | None) -> Node | None:
     return _tree(filters, ("body", "filters"), 1, False)
 
 
-def _sort(sort: Mapping[str, Any] | None) -> Sort:
+def _sort(sort: Mapping[str, Any] | None, of: Edition) -> Sort:
     if sort is None:
-        return NEWEST_FIRST
+        return LATEST_OCCURRED_FIRST if of.version >= V2026_11 else NEWEST_FIRST
     return Sort(resolve(sort["field"]), sort.get("direction", "asc") == "desc")
 
 
-def parse_list_request(body: Any, params: Mapping[str, str]) -> ListQuery:
-    """``body`` as ``jsonio.decode`` reads it (no deeper than its bound)."""
-    check("ListInteractionsRequest", body)
-    window = parse_window(check_query("list_interactions", dict(params)))
+def parse_list_request(body: Any, params: Mapping[str, str], of: Edition = SEED) -> ListQuery:
+    """``body`` as ``jsonio.decode`` reads it (no deeper than its bound), under the rules of ``of``."""
+    check("ListInteractionsRequest", body, ("body",), of)
+    window = parse_window(check_query("list_interactions", dict(params), of), of.version >= V2026_11)
     return ListQuery(
         equals=tuple(Equals(name, body[name]) for name in SIMPLE_FIELDS if body.get(name) is not None),
         filters=_filters(body.get("filters")),
         search=search_terms(body.get("search")),
-        sort=_sort(body.get("sort")),
+        sort=_sort(body.get("sort"), of),
         window=window,
     )

@@ -25,6 +25,10 @@ Reader = Callable[[Record], Any]
 _ALIASES = {"created_at": "timestamp"}
 
 TIME_PATH: Path = ("timestamp",)
+# 2026-11: when the interaction happened; a record stored without one happened at its timestamp.
+OCCURRED_PATH: Path = ("occurred_at",)
+# Paths whose ranges compare instants, not text.
+INSTANT_PATHS = frozenset({TIME_PATH, OCCURRED_PATH})
 
 
 def resolve(field: str) -> Path:

@@ -1,6 +1,6 @@
 """specs/ is the single source of truth: every schema is sound, the OpenAPI document is valid,
-the upstream documentation's own examples pass where the docs call them valid, and the two
-views of the files (the mock's, the documented one) differ by exactly the ``x-mock`` keywords."""
+the upstream documentation's own examples pass where the docs call them valid, and, in every API
+version, the two views of the files (the mock's, the documented one) differ by exactly the ``x-mock`` keywords."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from schemathesis import GenerationMode
 from schemathesis.core import NotSet
 
 import specs
+from tests.conftest import EDITIONS
 
 UPSTREAM = Path(__file__).resolve().parents[2] / "shared" / "upstream" / "interactions-openapi-2025-12.json"
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "list-interactions.txt"
@@ -48,13 +49,15 @@ def test_every_documented_model_has_a_schema() -> None:
     assert set(specs.MODEL_NAMES) >= DOCUMENTED_MODELS
 
 
+@pytest.mark.parametrize("version", specs.API_VERSIONS)
 @pytest.mark.parametrize("name", specs.MODEL_NAMES)
-def test_schema_passes_its_metaschema(name: str) -> None:
-    Draft202012Validator.check_schema(specs.schema(name))
+def test_schema_passes_its_metaschema(name: str, version: str) -> None:
+    Draft202012Validator.check_schema(specs.schema(name, specs.edition(version)))
 
 
-def test_bundled_openapi_is_valid_openapi_31() -> None:
-    validate(specs.bundled_openapi())
+@pytest.mark.parametrize("of", EDITIONS, ids=str)
+def test_bundled_openapi_is_valid_openapi_31(of: specs.Edition) -> None:
+    validate(specs.bundled_openapi(of))
 
 
 def test_openapi_file_with_relative_schema_refs_is_valid() -> None:
@@ -263,11 +266,11 @@ def _near_valid(model: str) -> st.SearchStrategy[Any]:
     return st.builds(lambda v: [*base, v], ANY_JSON)
 
 
-@pytest.mark.parametrize("upstream_enums", [False, True])
+@pytest.mark.parametrize("of", EDITIONS, ids=str)
 @pytest.mark.parametrize("model", FAST_MODELS)
-def test_fast_and_python_validators_agree(model: str, upstream_enums: bool) -> None:
-    python = specs.upstream_validator(model) if upstream_enums else specs.validator(model)
-    fast = specs.fast_validator(model, upstream_enums)
+def test_fast_and_python_validators_agree(model: str, of: specs.Edition) -> None:
+    python = specs.validator(model, of)
+    fast = specs.fast_validator(model, of)
 
     @settings(max_examples=150, deadline=None)
     @given(instance=ANY_JSON | _near_valid(model))
@@ -327,10 +330,13 @@ def _pointer(where: Where) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in where)
 
 
+def _parts(pointer: str) -> list[str]:
+    return [raw.replace("~1", "/").replace("~0", "~") for raw in pointer.split("/")[1:]]
+
+
 def _resolve(document: Any, pointer: str) -> Any:
     node = document
-    for raw in pointer.split("/")[1:]:
-        part = raw.replace("~1", "/").replace("~0", "~")
+    for part in _parts(pointer):
         node = node[int(part)] if isinstance(node, list) else node[part]
     return node
 
@@ -592,13 +598,14 @@ def test_every_listed_source_is_a_documentation_file() -> None:
         assert source.startswith(("CONTRACT.md", "EVOLUTION.md (adopt)", "serialisation only")), source
 
 
-# One instance per mock-only constraint that breaks it and nothing documented: the mock's validators
-# refuse it, the documented one accepts it. Models: validated as that model. "openapi": validated
-# against the schema at the constraint's pointer, in the bundled (mock) and documented documents.
+# One instance per mock-only constraint of each version that breaks it and nothing documented: the mock's
+# validators refuse it, the documented one accepts it. Models: validated as that model, in that version.
+# "openapi": validated against the schema at the constraint's pointer, in the version's bundled (mock) and
+# documented documents. Keys as mock_only_constraints(version) names them.
 BIG = 2**63
 CLICK = {"feature_id": "f", "interaction_type": ["click"], "position": 0}
 STORED = {**CLICK, "interaction_id": "i"}
-MOCK_ONLY_EXAMPLES: dict[tuple[str, str, str], Any] = {
+SEED_EXAMPLES: dict[tuple[str, str, str], Any] = {
     ("BatchInteractionResult", "/properties/status", "type"): {"index": 0, "status": 1},
     ("BatchInteractionResult", "/properties/status", "enum"): {"index": 0, "status": "stored"},
     ("BatchInteractionsResponse", "/properties/errors/items", "type"): {
@@ -642,12 +649,94 @@ MOCK_ONLY_EXAMPLES: dict[tuple[str, str, str], Any] = {
 }
 # The examples the brief of issue 13 names, in the lists above: a stored result_set_size past int64,
 # a 1,001-character search, a created_at range operand that is no instant.
-MOCK_ONLY = [(c.model, c.pointer, c.keyword) for c in specs.mock_only_constraints()]
+
+# 2026-11's geo operands: the documented view leaves their shape open (any value but a DynamicValue), the
+# mock holds them to it. A valid point and ring, to break one keyword at a time around them.
+POINT = {"lat": 0, "lon": 0}
+RING = {"points": [[0, 0], [1, 0], [0, 1]]}
 
 
-def test_every_mock_only_constraint_has_an_example() -> None:
-    assert sorted(MOCK_ONLY) == sorted(MOCK_ONLY_EXAMPLES)
-    assert len(set(MOCK_ONLY)) == len(MOCK_ONLY)
+def _geo(operator: str, value: Any) -> dict[str, Any]:
+    return {"field": "location", "operator": operator, "value": value}
+
+
+# The constraints 2026-11 adds; those it keeps from the seed reuse the seed's examples (_carried_over).
+V2026_11_EXAMPLES: dict[tuple[str, str, str], Any] = {
+    # A latitude past the pole: neither a {lat, lon} object nor a [lon, lat] position. A point only stands
+    # behind another geo operand's properties, so this breaks those too, as the bounding box's example breaks
+    # a point: all mock-only keywords.
+    ("2026-11/FilterCondition", "/$defs/geo_point", "anyOf"): _geo(
+        "geo_radius", {"center": {"lat": 91, "lon": 0}, "radius": 5}
+    ),
+    # A ring only stands behind a polygon's exterior or interiors.
+    ("2026-11/FilterCondition", "/$defs/geo_ring", "type"): _geo("geo_polygon", {"exterior": [POINT, POINT, POINT]}),
+    ("2026-11/FilterCondition", "/$defs/geo_ring", "properties"): _geo(
+        "geo_polygon", {"exterior": {"points": [POINT, POINT]}}
+    ),
+    ("2026-11/FilterCondition", "/$defs/geo_ring", "required"): _geo("geo_polygon", {"exterior": {}}),
+    ("2026-11/FilterCondition", "/$defs/geo_ring", "additionalProperties"): _geo(
+        "geo_polygon", {"exterior": {**RING, "closed": True}}
+    ),
+    ("2026-11/FilterCondition", "/$defs/geo_radius_operand", "type"): _geo("geo_radius", "5 km"),
+    ("2026-11/FilterCondition", "/$defs/geo_radius_operand", "properties"): _geo(
+        "geo_radius", {"center": POINT, "radius": -1}
+    ),
+    ("2026-11/FilterCondition", "/$defs/geo_radius_operand", "required"): _geo("geo_radius", {"center": POINT}),
+    ("2026-11/FilterCondition", "/$defs/geo_radius_operand", "additionalProperties"): _geo(
+        "geo_radius", {"center": POINT, "radius": 5, "extra": 1}
+    ),
+    ("2026-11/FilterCondition", "/$defs/geo_bounding_box_operand", "type"): _geo("geo_bounding_box", [[0, 1], [1, 0]]),
+    ("2026-11/FilterCondition", "/$defs/geo_bounding_box_operand", "properties"): _geo(
+        "geo_bounding_box", {"top_left": POINT, "bottom_right": {"lat": 0, "lon": 181}}
+    ),
+    ("2026-11/FilterCondition", "/$defs/geo_bounding_box_operand", "required"): _geo(
+        "geo_bounding_box", {"top_left": POINT}
+    ),
+    ("2026-11/FilterCondition", "/$defs/geo_bounding_box_operand", "additionalProperties"): _geo(
+        "geo_bounding_box", {"top_left": POINT, "bottom_right": POINT, "crs": "WGS84"}
+    ),
+    ("2026-11/FilterCondition", "/$defs/geo_polygon_operand", "type"): _geo("geo_polygon", [POINT, POINT, POINT]),
+    ("2026-11/FilterCondition", "/$defs/geo_polygon_operand", "properties"): _geo(
+        "geo_polygon", {"exterior": RING, "interiors": RING}
+    ),
+    ("2026-11/FilterCondition", "/$defs/geo_polygon_operand", "required"): _geo("geo_polygon", {"interiors": []}),
+    ("2026-11/FilterCondition", "/$defs/geo_polygon_operand", "additionalProperties"): _geo(
+        "geo_polygon", {"exterior": RING, "holes": []}
+    ),
+    ("2026-11/SearchInteraction", "/properties/occurred_at/anyOf/0", "$ref"): {**CLICK, "occurred_at": "yesterday"},
+    ("openapi", f"{_LIST_PATH}/properties/next_cursor", "pattern"): "opaque-token",
+    ("openapi", f"{_LIST_PATH}/properties/after", "pattern"): "opaque-token",
+}
+
+
+def _file_name(version: str, model: str) -> str:
+    """How mock_only_constraints(version) names a model's file: ``<version>/<Model>`` when the version restates it."""
+    return f"{version}/{model}" if model in specs.changed_models(version) else model
+
+
+def _carried_over(version: str) -> dict[tuple[str, str, str], Any]:
+    """The seed's examples of the constraints ``version`` keeps (same pointer), under its names for their files."""
+    kept = {(c.model, c.pointer, c.keyword) for c in specs.mock_only_constraints(version)}
+    renamed = {(_file_name(version, model), *rest): example for (model, *rest), example in SEED_EXAMPLES.items()}
+    return {key: example for key, example in renamed.items() if key in kept}
+
+
+MOCK_ONLY_EXAMPLES: dict[str, dict[tuple[str, str, str], Any]] = {
+    specs.SEED_VERSION: SEED_EXAMPLES,
+    specs.V2026_11: _carried_over(specs.V2026_11) | V2026_11_EXAMPLES,
+}
+MOCK_ONLY = [
+    (version, c.model, c.pointer, c.keyword)
+    for version in specs.API_VERSIONS
+    for c in specs.mock_only_constraints(version)
+]
+
+
+@pytest.mark.parametrize("version", specs.API_VERSIONS)
+def test_every_mock_only_constraint_has_an_example(version: str) -> None:
+    constraints = [(c.model, c.pointer, c.keyword) for c in specs.mock_only_constraints(version)]
+    assert sorted(constraints) == sorted(MOCK_ONLY_EXAMPLES[version])
+    assert len(set(constraints)) == len(constraints)
 
 
 def _failures(errors: Iterator[Any]) -> Iterator[Any]:
@@ -656,51 +745,74 @@ def _failures(errors: Iterator[Any]) -> Iterator[Any]:
         yield from _failures(iter(error.context or ()))
 
 
-@pytest.mark.parametrize("constraint", MOCK_ONLY, ids=["{}{}:{}".format(*c) for c in MOCK_ONLY])
-def test_mock_only_constraint_is_in_force_in_the_mock_only(constraint: tuple[str, str, str]) -> None:
-    model, pointer, keyword = constraint
-    instance = MOCK_ONLY_EXAMPLES[constraint]
+@pytest.mark.parametrize("constraint", MOCK_ONLY, ids=["{}:{}{}:{}".format(*c) for c in MOCK_ONLY])
+def test_mock_only_constraint_is_in_force_in_the_mock_only(constraint: tuple[str, str, str, str]) -> None:
+    version, model, pointer, keyword = constraint
+    instance = MOCK_ONLY_EXAMPLES[version][model, pointer, keyword]
+    of = specs.edition(version)
     if model == "openapi":
-        strict = Draft202012Validator(_resolve(specs.bundled_openapi(), pointer))
-        documented = Draft202012Validator(_resolve(specs.documented_openapi(), pointer))
+        node = _resolve(specs.bundled_openapi(of), pointer)
+        strict = Draft202012Validator(node)
+        documented = Draft202012Validator(_resolve(specs.documented_openapi(version), pointer))
+        where: list[str] = []  # these validators' root is the node itself
     else:
-        strict, documented = specs.validator(model), specs.documented_validator(model)
-        assert not specs.fast_validator(model).is_valid(instance), "the mock's Rust validator lets it through"
+        name = model.rpartition("/")[2]  # a restated model: validated as that model, in its version
+        node, where = _resolve(specs.schema(name, of), pointer), _parts(pointer)
+        strict, documented = specs.validator(name, of), specs.documented_validator(name, of)
+        assert not specs.fast_validator(name, of).is_valid(instance), "the mock's Rust validator lets it through"
     assert documented.is_valid(instance), [e.message for e in documented.iter_errors(instance)]
     refusals = list(_failures(strict.iter_errors(instance)))
     assert refusals, f"the mock's validator accepts {instance!r}"
-    assert any(e.validator == keyword or keyword in e.absolute_schema_path for e in refusals), [
-        (e.validator, list(e.absolute_schema_path)) for e in refusals
-    ]
+    refused = [(e.validator, [str(part) for part in e.absolute_schema_path]) for e in refusals]
+    if keyword == "$ref":
+        # jsonschema leaves "$ref" out of schema paths: what the referenced schema refuses shows right after
+        # the node's location, under a keyword the node itself does not have.
+        below = [path[len(where) :] for _, path in refused if path[: len(where)] == where]
+        assert any(rest and rest[0] not in node for rest in below), refused
+    else:
+        assert any(validator == keyword or keyword in path for validator, path in refused), refused
 
 
-def test_mock_only_constraints_name_the_x_mock_keywords() -> None:
-    constraints = specs.mock_only_constraints()
+@pytest.mark.parametrize("version", specs.API_VERSIONS)
+def test_mock_only_constraints_name_the_x_mock_keywords(version: str) -> None:
+    constraints = specs.mock_only_constraints(version)
     assert constraints and all(isinstance(c, specs.MockConstraint) for c in constraints)
     for model, pointer, keyword, value in constraints:
-        stored = json.loads(specs.openapi_path().read_text()) if model == "openapi" else _stored(model)
+        stored = _stored_openapi(version) if model == "openapi" else _stored(model)
         assert _resolve(stored, pointer)[specs.MOCK_KEYWORD][keyword] == value
     # A copy each time: a caller cannot change what the loader holds.
     dependent = next(c for c in constraints if c.keyword == "dependentSchemas")
     dependent.value.clear()
-    assert next(c for c in specs.mock_only_constraints() if c.keyword == "dependentSchemas").value
+    assert next(c for c in specs.mock_only_constraints(version) if c.keyword == "dependentSchemas").value
 
 
 def _stored(model: str) -> Any:
-    return json.loads((specs.openapi_path().parent / "schemas" / f"{model}.json").read_text())
+    """A model's file as stored: ``<Model>`` the seed's, ``<version>/<Model>`` a later version's restatement."""
+    version, _, name = model.rpartition("/")
+    return json.loads((specs.openapi_path().parent / version / "schemas" / f"{name}.json").read_text())
 
 
-def test_the_views_differ_by_exactly_the_x_mock_keywords() -> None:
+def _stored_openapi(version: str) -> Any:
+    """openapi.json as stored; a later version's is only stored as a patch of it, which the loader applies."""
+    if version == specs.SEED_VERSION:
+        return json.loads(specs.openapi_path().read_text())
+    return specs.loader._openapi_file(version)
+
+
+@pytest.mark.parametrize("version", specs.API_VERSIONS)
+def test_the_views_differ_by_exactly_the_x_mock_keywords(version: str) -> None:
     """Splicing each x-mock object into its node gives the mock's view; dropping it, the documented one."""
+    of = specs.edition(version)
     for model in specs.MODEL_NAMES:
-        stored = _stored(model)
-        mock, documented = specs.schema(model), stored
-        for where in [c.pointer for c in specs.mock_only_constraints() if c.model == model]:
-            node = _resolve(documented, where)
+        source = _file_name(version, model)
+        mock, documented = specs.schema(model, of), _stored(source)
+        own = [c for c in specs.mock_only_constraints(version) if c.model == source]
+        for constraint in own:
+            node = _resolve(documented, constraint.pointer)
             node.pop(specs.MOCK_KEYWORD, None)
-        if model in specs.documented_models():
-            assert specs.documented_schema(model) == documented
-        for constraint in (c for c in specs.mock_only_constraints() if c.model == model):
+        if model in specs.documented_models(version):
+            assert specs.documented_schema(model, of) == documented
+        for constraint in own:
             assert _resolve(mock, constraint.pointer)[constraint.keyword] == constraint.value
             assert constraint.keyword not in _resolve(documented, constraint.pointer)
 
@@ -715,12 +827,13 @@ def _keys(node: Any) -> Iterator[str]:
             yield from _keys(item)
 
 
-def test_no_view_carries_the_x_mock_key() -> None:
-    views: list[Any] = [specs.bundled_openapi(), specs.contract_openapi(), specs.documented_openapi()]
-    views += [specs.schema(name) for name in specs.MODEL_NAMES]
-    views += [specs.documented_schema(name) for name in specs.documented_models()]
-    views += [specs.validator(name).schema for name in specs.MODEL_NAMES]
-    views += [specs.query_parameters("list_interactions")]
+@pytest.mark.parametrize("of", EDITIONS, ids=str)
+def test_no_view_carries_the_x_mock_key(of: specs.Edition) -> None:
+    views: list[Any] = [specs.bundled_openapi(of), specs.contract_openapi(of), specs.documented_openapi(of.version)]
+    views += [specs.schema(name, of) for name in specs.MODEL_NAMES]
+    views += [specs.documented_schema(name, of) for name in specs.documented_models(of.version)]
+    views += [specs.validator(name, of).schema for name in specs.MODEL_NAMES]
+    views += [specs.query_parameters("list_interactions", of)]
     for view in views:
         assert specs.MOCK_KEYWORD not in set(_keys(view))
 
@@ -731,25 +844,28 @@ async def test_the_served_document_carries_no_x_mock_key(client: Any) -> None:
     assert specs.MOCK_KEYWORD not in set(_keys(await response.json()))
 
 
-def test_documented_openapi_is_valid_openapi_31_and_loads_in_schemathesis() -> None:
-    document = specs.documented_openapi()
+@pytest.mark.parametrize("version", specs.API_VERSIONS)
+def test_documented_openapi_is_valid_openapi_31_and_loads_in_schemathesis(version: str) -> None:
+    document = specs.documented_openapi(version)
     validate(document)
     schema = schemathesis.openapi.from_dict(document)
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     served = {(op.method.upper(), op.path) for op in operations}
-    contract = {(m.upper(), p) for p, item in specs.contract_openapi()["paths"].items() for m in item}
+    contract = {
+        (m.upper(), p) for p, item in specs.contract_openapi(specs.edition(version))["paths"].items() for m in item
+    }
     assert served == contract and len(served) == 5
 
 
-def test_documented_openapi_is_the_api_only() -> None:
-    document = specs.documented_openapi()
+@pytest.mark.parametrize("version", specs.API_VERSIONS)
+def test_documented_openapi_is_the_api_only(version: str) -> None:
+    document = specs.documented_openapi(version)
     assert [tag["name"] for tag in document["tags"]] == ["Retriever Interactions"]
     assert set(document["components"]["securitySchemes"]) == {"BearerAuth"}
     assert not [name for name in document["components"]["schemas"] if name.startswith("Mock")]
-    assert "InteractionType2026" not in document["components"]["schemas"]
     refs = _refs(document)
     assert all(ref.split("/")[3] in document["components"]["schemas"] for ref in refs if "/schemas/" in ref)
-    assert DOCUMENTED_MODELS <= set(specs.documented_models()) <= set(document["components"]["schemas"])
+    assert DOCUMENTED_MODELS <= set(specs.documented_models(version)) <= set(document["components"]["schemas"])
 
 
 def test_documented_validator_refuses_the_mocks_own_models() -> None:
@@ -759,15 +875,20 @@ def test_documented_validator_refuses_the_mocks_own_models() -> None:
         specs.documented_validator("Interaction")
 
 
-@pytest.mark.parametrize("name", specs.documented_models())
-def test_documented_schema_passes_its_metaschema(name: str) -> None:
-    Draft202012Validator.check_schema(specs.documented_schema(name))
+@pytest.mark.parametrize(
+    ("version", "name"),
+    [(version, name) for version in specs.API_VERSIONS for name in specs.documented_models(version)],
+)
+def test_documented_schema_passes_its_metaschema(version: str, name: str) -> None:
+    Draft202012Validator.check_schema(specs.documented_schema(name, specs.edition(version)))
 
 
-def test_models_without_x_mock_are_the_same_in_both_views() -> None:
-    own = {c.model for c in specs.mock_only_constraints()}
-    for name in specs.documented_models():
-        assert (specs.schema(name) == specs.documented_schema(name)) is (name not in own), name
+@pytest.mark.parametrize("version", specs.API_VERSIONS)
+def test_models_without_x_mock_are_the_same_in_both_views(version: str) -> None:
+    of, own = specs.edition(version), {c.model for c in specs.mock_only_constraints(version)}
+    for name in specs.documented_models(version):
+        same = specs.schema(name, of) == specs.documented_schema(name, of)
+        assert same is (_file_name(version, name) not in own), name
 
 
 @pytest.mark.parametrize(
@@ -793,8 +914,14 @@ def test_x_mock_keywords_are_spliced_where_the_object_stands() -> None:
     assert specs.loader._view(data, "documented", "Example") == data
 
 
-# strict ⊆ documented: whatever the mock accepts, the documented rules accept.
-MOCK_BOUNDED_MODELS = sorted({c.model for c in specs.mock_only_constraints() if c.model != "openapi"})
+# strict ⊆ documented: whatever the mock accepts, the documented rules accept, in every version.
+MOCK_BOUNDED_MODELS = [
+    (version, name)
+    for version in specs.API_VERSIONS
+    for name in sorted(
+        {c.model.rpartition("/")[2] for c in specs.mock_only_constraints(version) if c.model != "openapi"}
+    )
+]
 LONG_TEXT = st.sampled_from(["", " ", "a" * 256, "a" * 257, "a" * 1000, "a" * 1001, "(?i)x", r"(a)\1", "2025-01-01"])
 EDGE_INTEGERS = st.sampled_from([-1, 0, 1, 2**63 - 1, 2**63, 2**64])
 EDGY_JSON = st.recursive(
@@ -822,18 +949,29 @@ NEAR_VALID: dict[str, dict[str, Any]] = {
 FIELDS = st.sampled_from(
     ["position", "result_set_size", "search", "field", "value", "operator", "status", "errors", "success", "AND"]
 )
+# A valid operand of each geo operator (2026-11): random JSON is almost never one, and the geo conditions the
+# mock accepts must come up too.
+GEO_OPERANDS: dict[str, Any] = {
+    "geo_radius": {"center": POINT, "radius": 5},
+    "geo_bounding_box": {"top_left": POINT, "bottom_right": [1, -1]},
+    "geo_polygon": {"exterior": RING, "interiors": [RING]},
+}
 
 
-def _instances(model: str) -> st.SearchStrategy[Any]:
+def _instances(model: str, of: specs.Edition) -> st.SearchStrategy[Any]:
     base = NEAR_VALID[model]
     mutated = st.builds(lambda k, v: {**base, k: v}, FIELDS, EDGY_JSON)
-    operators = st.sampled_from(specs.schema("FilterOperator")["enum"])
+    operators = specs.schema("FilterOperator", of)["enum"]
     conditions = st.builds(
         lambda f, o, v: {"field": f, "operator": o, "value": v},
-        st.sampled_from(["created_at", "timestamp", "position", "metadata.x"]),
-        operators,
+        # occurred_at: an instant from 2026-11 on, like created_at and timestamp.
+        st.sampled_from(["created_at", "timestamp", "occurred_at", "position", "metadata.x"]),
+        st.sampled_from(operators),
         EDGY_JSON,
     )
+    geo = [operator for operator in operators if operator in GEO_OPERANDS]
+    if geo:
+        conditions |= st.sampled_from(geo).map(lambda operator: _geo(operator, GEO_OPERANDS[operator]))
     if model == "FilterCondition":
         return conditions | mutated
     if model == "LogicalOperator":
@@ -841,12 +979,13 @@ def _instances(model: str) -> st.SearchStrategy[Any]:
     return mutated | EDGY_JSON
 
 
-@pytest.mark.parametrize("model", MOCK_BOUNDED_MODELS)
-def test_whatever_the_mock_accepts_the_documented_rules_accept(model: str) -> None:
-    strict, documented = specs.validator(model), specs.documented_validator(model)
+@pytest.mark.parametrize(("version", "model"), MOCK_BOUNDED_MODELS)
+def test_whatever_the_mock_accepts_the_documented_rules_accept(version: str, model: str) -> None:
+    of = specs.edition(version)
+    strict, documented = specs.validator(model, of), specs.documented_validator(model, of)
 
     @settings(max_examples=200, deadline=None)
-    @given(instance=_instances(model))
+    @given(instance=_instances(model, of))
     def subset(instance: Any) -> None:
         if strict.is_valid(instance):
             assert documented.is_valid(instance), instance
@@ -854,8 +993,14 @@ def test_whatever_the_mock_accepts_the_documented_rules_accept(model: str) -> No
     subset()
 
 
-DOCUMENTED_SCHEMA = schemathesis.openapi.from_dict(specs.documented_openapi())
-MOCK_SCHEMA = schemathesis.openapi.from_dict(specs.bundled_openapi())
+# Each version's documents, loaded once for the six tests below.
+DOCUMENTED_SCHEMAS = {
+    version: schemathesis.openapi.from_dict(specs.documented_openapi(version)) for version in specs.API_VERSIONS
+}
+MOCK_SCHEMAS = {
+    version: schemathesis.openapi.from_dict(specs.bundled_openapi(specs.edition(version)))
+    for version in specs.API_VERSIONS
+}
 REQUEST_BODIES = [
     ("/v1/retrievers/interactions", "SearchInteraction"),
     ("/v1/retrievers/interactions/list", "ListInteractionsRequest"),
@@ -863,12 +1008,13 @@ REQUEST_BODIES = [
 ]
 
 
+@pytest.mark.parametrize("version", specs.API_VERSIONS)
 @pytest.mark.parametrize(("path", "model"), REQUEST_BODIES)
-def test_bodies_generated_from_the_mocks_rules_pass_the_documented_ones(path: str, model: str) -> None:
-    documented = specs.documented_validator(model)
+def test_bodies_generated_from_the_mocks_rules_pass_the_documented_ones(path: str, model: str, version: str) -> None:
+    documented = specs.documented_validator(model, specs.edition(version))
 
     @settings(max_examples=5 if "batch" in path else 30, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(case=MOCK_SCHEMA[path]["POST"].as_strategy(generation_mode=GenerationMode.POSITIVE))
+    @given(case=MOCK_SCHEMAS[version][path]["POST"].as_strategy(generation_mode=GenerationMode.POSITIVE))
     def subset(case: Any) -> None:
         if case.body is not None and not isinstance(case.body, NotSet):
             assert documented.is_valid(case.body), case.body
@@ -876,12 +1022,14 @@ def test_bodies_generated_from_the_mocks_rules_pass_the_documented_ones(path: st
     subset()
 
 
+@pytest.mark.parametrize("version", specs.API_VERSIONS)
 @pytest.mark.parametrize(("path", "model"), REQUEST_BODIES)
-def test_bodies_the_documented_rules_refuse_the_mock_refuses(path: str, model: str) -> None:
-    strict, documented = specs.validator(model), specs.documented_validator(model)
+def test_bodies_the_documented_rules_refuse_the_mock_refuses(path: str, model: str, version: str) -> None:
+    of = specs.edition(version)
+    strict, documented = specs.validator(model, of), specs.documented_validator(model, of)
 
     @settings(max_examples=5 if "batch" in path else 30, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(case=DOCUMENTED_SCHEMA[path]["POST"].as_strategy(generation_mode=GenerationMode.NEGATIVE))
+    @given(case=DOCUMENTED_SCHEMAS[version][path]["POST"].as_strategy(generation_mode=GenerationMode.NEGATIVE))
     def subset(case: Any) -> None:
         body = case.body
         if body is not None and not isinstance(body, NotSet) and not documented.is_valid(body):

@@ -1,4 +1,5 @@
-"""The README's `st run` line, run as written against a mock with default options: no failures, no errors.
+"""The README's `st run` line, run as written against a mock with default options (each API version): no failures,
+no errors.
 
 Schemathesis generates positive data from specs/openapi.json and expects it accepted, negates every
 schema it can and expects that refused; a clean run proves the served contract states every rule the
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+import specs
 from mockserver import BackgroundServer, Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -31,9 +33,10 @@ def readme_st_run() -> list[str]:
     return shlex.split(lines[0])
 
 
-@pytest.fixture(scope="module")
-def default_mock() -> Iterator[BackgroundServer]:
-    with BackgroundServer(Settings(port=0)) as server:
+@pytest.fixture(scope="module", params=specs.API_VERSIONS)
+def default_mock(request: pytest.FixtureRequest) -> Iterator[BackgroundServer]:
+    """A mock with default options, serving each API version (the served document is that version's)."""
+    with BackgroundServer(Settings(port=0, api_version=request.param)) as server:
         yield server
 
 

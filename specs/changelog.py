@@ -1,0 +1,125 @@
+"""What changed between API versions, generated from the specs (``python -m specs.changelog > docs/api-versions.md``).
+
+The page is never written by hand: each version's documents are compared where they are data
+(the documented view of every operation and model, then the mock's own rules), so the page says
+exactly what the files say. tests/test_api_versions_doc.py fails when the page is out of date.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from specs.loader import API_VERSIONS, SEED_VERSION, documented_openapi, mock_only_constraints
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _pointer(where: tuple[str | int, ...]) -> str:
+    return "/".join(str(part) for part in where)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return f"`{text}`" if len(text) <= 240 else f"`{text[:237]}...`"
+
+
+def differences(old: Any, new: Any, where: tuple[str | int, ...] = ()) -> Iterator[tuple[str, str]]:
+    """``(where, what changed)`` for every place two JSON documents differ, in document order.
+
+    Lists of plain values (enums, required keys) are compared as sets of values; any other list item by item.
+    """
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*old, *(key for key in new if key not in old)]:
+            if key not in new:
+                yield _pointer((*where, key)), f"removed (was {_show(old[key])})"
+            elif key not in old:
+                yield _pointer((*where, key)), f"added: {_show(new[key])}"
+            else:
+                yield from differences(old[key], new[key], (*where, key))
+    elif isinstance(old, list) and isinstance(new, list) and all(isinstance(v, _SCALARS) for v in old + new):
+        added = [value for value in new if value not in old]
+        removed = [value for value in old if value not in new]
+        if added:
+            yield _pointer(where), "added " + ", ".join(_show(value) for value in added)
+        if removed:
+            yield _pointer(where), "removed " + ", ".join(_show(value) for value in removed)
+    elif isinstance(old, list) and isinstance(new, list):
+        for index, (before, after) in enumerate(zip(old, new, strict=False)):
+            yield from differences(before, after, (*where, index))
+        for index in range(len(new), len(old)):
+            yield _pointer((*where, index)), f"removed (was {_show(old[index])})"
+        for index in range(len(old), len(new)):
+            yield _pointer((*where, index)), f"added: {_show(new[index])}"
+    elif old != new:
+        yield _pointer(where), f"{_show(old)} → {_show(new)}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _section(title: str, rows: list[tuple[str, str]]) -> list[str]:
+    lines = [f"### {title}", ""]
+    if not rows:
+        return [*lines, "No change.", ""]
+    lines += ["| where | change |", "| --- | --- |"]
+    lines += [f"| `{where}` | {_cell(change)} |" for where, change in rows]
+    return [*lines, ""]
+
+
+def changelog(old: str, new: str) -> str:
+    """The Markdown page of what ``new`` changed since ``old``."""
+    before, after = documented_openapi(old), documented_openapi(new)
+    lines = [f"## {old} → {new}", ""]
+    models = sorted(set(before["components"]["schemas"]) | set(after["components"]["schemas"]))
+    operations = list(
+        differences(
+            {k: v for k, v in before.items() if k != "components"},
+            {k: v for k, v in after.items() if k != "components"},
+        )
+    )
+    lines += _section("Operations and document", operations)
+    for model in models:
+        rows = list(differences(before["components"]["schemas"].get(model), after["components"]["schemas"].get(model)))
+        if rows:
+            lines += _section(f"Model `{model}`", rows)
+    own_before = {(c.model.split("/")[-1], c.pointer, c.keyword): c.value for c in mock_only_constraints(old)}
+    own_after = {(c.model.split("/")[-1], c.pointer, c.keyword): c.value for c in mock_only_constraints(new)}
+    mock_rows: list[tuple[str, str]] = []
+    for key in [*own_before, *(key for key in own_after if key not in own_before)]:
+        label = "{}{} {}".format(*key)
+        if key not in own_after:
+            mock_rows.append((label, f"removed (was {_show(own_before[key])})"))
+        elif key not in own_before:
+            mock_rows.append((label, f"added: {_show(own_after[key])}"))
+        else:
+            mock_rows += [
+                (f"{label} {where}".strip(), change) for where, change in differences(own_before[key], own_after[key])
+            ]
+    lines += _section("The mock's own rules (x-mock: not held against other servers)", mock_rows)
+    return "\n".join(lines)
+
+
+def page() -> str:
+    """docs/api-versions.md: every version's changes since the one before."""
+    head = [
+        "# API versions",
+        "",
+        "Generated by `python -m specs.changelog > docs/api-versions.md` from `specs/`; do not edit by hand.",
+        "",
+        f"The mock serves `--api-version {SEED_VERSION}` (the seed's contract, the default) and every later",
+        "version below. Each section compares the documented contracts (what the contract suites hold any",
+        "implementation to: `specs.documented_openapi(version)`), location by location, then the mock's",
+        "own stricter rules. docs/list-semantics.md states what the changes mean.",
+        "",
+    ]
+    sections = [changelog(old, new) for old, new in itertools.pairwise(API_VERSIONS)]
+    return "\n".join(head + sections)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(page())

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import specs
-from mockserver.query.instants import read_instant, read_stamp, stamp_text
+from mockserver.query.instants import instants_in_bulk, read_instant, read_stamp, stamp_text
 
 INSTANT = specs.schema("FilterCondition")["$defs"]["instant_operand"]
 LOCAL_PATTERN = next(branch["pattern"] for branch in INSTANT["anyOf"] if "pattern" in branch)
@@ -89,3 +89,24 @@ def test_other_digits_and_other_forms_are_not_the_written_text() -> None:
     assert not read_stamp("2026-01-15T10:30:00.123456+00:00")[1]
     assert not read_stamp("٢٠٢٦-01-15T10:30:00.123456Z")[1]  # Arabic-Indic digits
     assert stamp_text(2**62) is None  # past year 9999
+
+
+_STAMP_LIKE = st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z\Z")
+
+
+@given(
+    st.lists(
+        st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)).map(
+            lambda moment: moment.isoformat(timespec="microseconds") + "Z"
+        )
+        | _STAMP_LIKE
+        | st.text(max_size=30)
+        | st.none()
+        | st.integers(),
+        max_size=40,
+    )
+)
+def test_instants_read_in_bulk_are_those_read_one_by_one(values: list[object]) -> None:
+    """Texts of the server's own form are read in numpy; every value reads as ``read_instant`` reads it."""
+    one_by_one = [read_instant(v) if isinstance(v, str) else None for v in values]
+    assert instants_in_bulk(values, -1).tolist() == [-1 if instant is None else instant for instant in one_by_one]

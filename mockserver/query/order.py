@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from mockserver.query.compare import sort_key
-from mockserver.query.conditions import as_instants
+from mockserver.query.instants import instants_in_bulk
 from mockserver.query.model import Sort
 from mockserver.query.paths import MISSING, OCCURRED_PATH, TIME_PATH
 from mockserver.table import ID_PATH, NOT_AN_INSTANT, Column, Table
@@ -117,8 +117,7 @@ def _occurred(table: Table, rows: Rows, descending: bool) -> Keys:
         kept = column.sort_ranks.get(None)
         if kept is None or kept[0] != column.version:
             # Per code, the instant of its value (NOT_AN_INSTANT for a value that is none, and for missing).
-            read = [value if type(value) is int else NOT_AN_INSTANT for value in map(as_instants, column.values)]
-            kept = (column.version, np.array(read, dtype=np.int64))
+            kept = (column.version, instants_in_bulk(column.values, NOT_AN_INSTANT))
             column.sort_ranks[None] = kept
         own = kept[1][column.at(table.size)[rows]]
         keys = np.where(own != NOT_AN_INSTANT, own, keys)

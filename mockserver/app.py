@@ -70,7 +70,7 @@ def _seeder(settings: Settings, rules: BodyRules) -> tuple[Seeder, str]:
         return (lambda name: parts), f"the {records} of {settings.data_file} (--count and --seed not used)"
     _within_limit(settings.count, "--count", settings.max_records)
     words = f"{settings.count} generated records (seed {settings.seed})" if settings.count else "no records (--count 0)"
-    return (lambda name: seeded_rows(settings.count, settings.seed, name)), words
+    return (lambda name: seeded_rows(settings.count, settings.seed, name, api_version=settings.api_version)), words
 
 
 def _within_limit(count: int, what: str, limit: int) -> None:

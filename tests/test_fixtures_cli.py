@@ -265,15 +265,21 @@ def mock_url() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def list_total(base_url: str, namespace: str, body: dict[str, Any] | None = None) -> int:
+def list_page(base_url: str, namespace: str, body: dict[str, Any] | None = None, limit: int = 1) -> dict[str, Any]:
+    # include_total: a 2026-11 server counts only when asked (a 2025-12 one always does).
     request = urllib.request.Request(
-        f"{base_url}/v1/retrievers/interactions/list?limit=1",
+        f"{base_url}/v1/retrievers/interactions/list?limit={limit}&include_total=true",
         data=json.dumps(body or {}).encode(),
         headers={"Authorization": "Bearer k", "X-Namespace": namespace, "Content-Type": "application/json"},
         method="POST",
     )
     with urllib.request.urlopen(request, timeout=30) as response:
-        total: int = json.load(response)["pagination"]["total"]
+        page: dict[str, Any] = json.load(response)
+    return page
+
+
+def list_total(base_url: str, namespace: str, body: dict[str, Any] | None = None) -> int:
+    total: int = list_page(base_url, namespace, body)["pagination"]["total"]
     return total
 
 
@@ -315,3 +321,74 @@ def test_load_with_some_bad_records_exits_1_and_says_which(mock_url: str, tmp_pa
     assert done.returncode == 1, stderr
     assert "2 created, 1 failed" in stderr and "record 2: body.interactions.1.interaction_type.0:" in stderr
     assert list_total(mock_url, "mixed") == 2
+
+
+# -- API version 2026-11 ---------------------------------------------------------------------
+
+
+def test_generate_2026_writes_the_generators_bytes_in_every_format(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from fixtures import generate_jsonl, read_records
+
+    options = ("--count", "3000", "--seed", "5")
+    jsonl = generate(*options, "--api-version", "2026-11")
+    assert jsonl == b"".join(generate_jsonl(3000, 5, "default", api_version="2026-11"))
+    assert run("generate", *options, env={"FIXTURES_API_VERSION": "2026-11"}).stdout == jsonl
+    assert generate(*options, "--api-version", "2025-12") == generate(*options), "the default"
+    target = tmp_path / "demo.parquet"
+    generate(*options, "--api-version", "2026-11", "--format", "parquet", "--output", str(target))
+    assert list(read_records(target)) == [json.loads(line) for line in jsonl.splitlines()]
+    assert pq.read_schema(target).field("occurred_at").type == pa.timestamp("us", tz="UTC")
+    piped = generate(*options, "--api-version", "2026-11", "--format", "parquet", "--workers", "2")
+    assert piped == target.read_bytes()
+
+
+@pytest.mark.parametrize("command", [["generate"], ["load", "-", "--api-key", "k", "--namespace", "n"]])
+def test_an_unknown_api_version_is_a_usage_error(command: list[str]) -> None:
+    done = run(*command, "--api-version", "2027-01")
+    assert done.returncode == 2
+    assert "--api-version: choose one of 2025-12, 2026-11, got '2027-01'" in done.stderr.decode()
+
+
+def test_load_2026_into_a_2026_mock_counts_the_repeats_it_drops(tmp_path: Path) -> None:
+    from mockserver import BackgroundServer, Settings
+
+    data = tmp_path / "demo.jsonl"
+    generate("--count", "2000", "--seed", "7", "--api-version", "2026-11", "--output", str(data))
+    records = [json.loads(line) for line in data.read_text().splitlines()]
+    distinct = len({(r["execution_id"], r["feature_id"], frozenset(r["interaction_type"])) for r in records})
+    with BackgroundServer(Settings(port=0, count=0, api_version="2026-11")) as server:
+        args = ("--base-url", server.url, "--api-key", "k", "--namespace", "dedup", "--api-version", "2026-11")
+        done = run("load", str(data), *args)
+        stderr = done.stderr.decode()
+        assert done.returncode == 0, stderr
+        assert f"{distinct:,} created, {2000 - distinct} deduplicated, 0 failed" in stderr
+        assert list_total(server.url, "dedup", {}) == distinct
+        one = run("load", "-", *args, "--batch-size", "1", stdin=data.read_text().splitlines()[0].encode())
+        assert one.returncode == 0 and "0 created, 1 deduplicated, 0 failed" in one.stderr.decode()
+
+
+def test_the_readme_2026_fixtures_example_works(tmp_path: Path) -> None:
+    from mockserver import BackgroundServer, Settings
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.DOTALL)
+    block = next(b for b in blocks if b.startswith("fixtures generate --api-version 2026-11"))
+    summary = re.search(r"the load ends with `([^`]+)`", readme.replace("\n", " "))
+    assert summary is not None
+    environment = {**os.environ, "PATH": f"{Path(FIXTURES or 'fixtures').parent}{os.pathsep}{os.environ['PATH']}"}
+    with BackgroundServer(Settings(port=0, count=0, api_version="2026-11")) as server:
+        script = block.replace("http://127.0.0.1:8000", server.url)
+        done = subprocess.run(
+            ["bash", "-e", "-c", script], cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        assert summary.group(1) in done.stderr
+        page = list_page(server.url, "demo", limit=5)
+    from fixtures import read_records
+
+    assert list(read_records(tmp_path / "demo-2026.parquet")) == list(read_records(tmp_path / "demo-2026.jsonl"))
+    newest = max(r["occurred_at"] for r in read_records(tmp_path / "demo-2026.jsonl"))
+    assert page["results"][0]["occurred_at"] == newest, "newest occurred_at first, as the file has it"

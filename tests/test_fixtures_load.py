@@ -212,3 +212,30 @@ async def test_loads_into_the_mock_and_list_finds_them_all(make_client: ClientFa
     user = next(r["user_id"] for r in records if r["user_id"])
     by_user = await client.post(f"{API}/list?limit=1", json={"user_id": user}, headers=headers)
     assert (await by_user.json())["pagination"]["total"] == sum(r["user_id"] == user for r in records)
+
+
+async def test_repeats_a_2026_server_drops_are_counted_apart_from_failures(aiohttp_server: ServerFactory) -> None:
+    statuses = ["created", "deduplicated", "failed", "deduplicated"]
+    results = [{"index": i, "interaction_id": "", "status": status} for i, status in enumerate(statuses)]
+    batch = {"created": 1, "failed": 1, "errors": ["item 2 is bad"], "results": results}
+    single = {"interaction_id": None, "deduplicated": True}
+    recorder = Recorder([web.json_response(batch)])
+    target = await start(aiohttp_server, recorder)
+    report = await load_records(sample(4), target, retry=FAST, api_version="2026-11")
+    assert (report.created, report.deduplicated, report.failed) == (1, 2, 1)
+    assert report.errors == ["record 3: item 2 is bad"], "the batch's message goes to the failed record"
+    assert report.counts() == "1 created, 2 deduplicated, 1 failed"
+    one_by_one = Recorder([web.json_response(single), web.json_response({"interaction_id": "x"})], batch=False)
+    report = await load_records(sample(2), await start(aiohttp_server, one_by_one), retry=FAST, api_version="2026-11")
+    assert (report.created, report.deduplicated, report.failed, report.endpoint) == (1, 1, 0, "single")
+
+
+async def test_to_a_2026_server_occurred_at_and_feature_uri_go_too(aiohttp_server: ServerFactory) -> None:
+    records = list(generate_interactions(30, 4, "load", api_version="2026-11")) + sample(5)
+    recorder = Recorder()
+    report = await load_records(records, await start(aiohttp_server, recorder), retry=FAST, api_version="2026-11")
+    assert report.created == 35
+    sent = recorder.created_items()
+    assert [item["occurred_at"] for item in sent] == [r.get("occurred_at", r["timestamp"]) for r in records]
+    assert [item.get("feature_uri") for item in sent] == [r.get("feature_uri") for r in records]
+    assert not any("interaction_id" in item or "timestamp" in item for item in sent)

@@ -36,3 +36,20 @@ def test_a_small_namespace_is_seeded_without_workers(monkeypatch: pytest.MonkeyP
     store = NamespaceStore("ns")
     store.fill(seeded_rows(1000, 3, "ns"))
     assert len(store) == 1000
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_2026_namespace_is_seeded_with_2026_records_repeats_and_all(workers: int) -> None:
+    """The data set as stored: every generated record (the repeats a 2026 server would drop on create
+    included), each with occurred_at for the default order."""
+    count = 15_000
+    seeded, generated = NamespaceStore("ns"), list(generate_interactions(count, 3, "ns", api_version="2026-11"))
+    seeded.fill(seeded_rows(count, 3, "ns", workers=workers, api_version="2026-11"))
+    here = NamespaceStore("ns")
+    here.fill(rows_of(generated))
+    assert len(seeded) == count and list(seeded) == list(here)
+    assert _every_column(seeded) == _every_column(here)
+    occurred = _every_column(seeded)[("occurred_at",)]
+    assert len(occurred) == count and all(isinstance(text, str) for text in occurred)
+    keys = {(r["execution_id"], r["feature_id"], frozenset(r["interaction_type"])) for r in generated}
+    assert len(keys) < count, "the repeats are stored too"

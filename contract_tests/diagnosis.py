@@ -37,7 +37,7 @@ from contract_tests.target import Exchange, Target
 
 Finding = tuple[Rule, Exchange | None, list[str]]
 Describe = Callable[[Mapping[str, Any]], str]
-CASE_GOVERNED = ("eq", "ne", "in", "nin", "contains", "starts_with", "ends_with", "regex")
+CASE_GOVERNED = ("eq", "ne", "in", "nin", "contains", "starts_with", "ends_with", "regex", "words", "phrase")
 COMBINATORS = {"AND": FILTER_AND, "OR": FILTER_OR, "NOT": FILTER_NOT}
 EXAMPLES = 3
 

@@ -12,8 +12,9 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def embedded_mock(api_key: str, seeded_records: int) -> Iterator[str]:
-    """The mock with one accepted API key and ``seeded_records`` unrelated records per namespace; yields its URL.
+def embedded_mock(api_key: str, seeded_records: int, api_version: str) -> Iterator[str]:
+    """The mock of ``api_version``, with one accepted API key and ``seeded_records`` unrelated records per
+    namespace; yields its URL.
 
     An API key is configured so that a wrong token is refused (Schemathesis's ``ignored_auth``
     checks exactly that); the unrelated records show that the suites' scoping works.
@@ -21,6 +22,8 @@ def embedded_mock(api_key: str, seeded_records: int) -> Iterator[str]:
     from mockserver import Settings
     from mockserver.background import BackgroundServer
 
-    settings = Settings(port=0, count=seeded_records, api_keys=frozenset({api_key}), quiet=True)
+    settings = Settings(
+        port=0, count=seeded_records, api_keys=frozenset({api_key}), quiet=True, api_version=api_version
+    )
     with BackgroundServer(settings) as server:
         yield server.url

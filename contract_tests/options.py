@@ -17,6 +17,10 @@ DEFAULT_NAMESPACE = "contract-tests"
 DEFAULT_EXAMPLES = 40
 DEFAULT_TIMEOUT = 30.0
 ENV_PREFIX = "CONTRACT_"
+# The contracts ``specs`` holds (``specs.API_VERSIONS``, which a test keeps this equal to): named here,
+# not imported, because this module may import nothing but the standard library.
+API_VERSIONS = ("2025-12", "2026-11")
+DEFAULT_API_VERSION = API_VERSIONS[0]
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class OptionSpec:
     """One option of the suites, as both pytest and ``contract-tests`` offer it."""
 
     flag: str
-    kind: Literal["text", "int", "float", "flag"]
+    kind: Literal["text", "int", "float", "flag", "version"]
     help: str
     default_help: str
     # A common name other plugins may define too: then theirs is read, not a second one added.
@@ -63,6 +67,12 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
     return value
+
+
+def _api_version(text: str) -> str:
+    if text not in API_VERSIONS:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(API_VERSIONS)}, got {text!r}")
+    return text
 
 
 OPTIONS: tuple[OptionSpec, ...] = (
@@ -108,8 +118,16 @@ OPTIONS: tuple[OptionSpec, ...] = (
         "off",
     ),
     OptionSpec("--contract-timeout", "float", "seconds to wait for any one answer", f"{DEFAULT_TIMEOUT:g}"),
+    OptionSpec(
+        "--api-version",
+        "version",
+        f"the API version whose contract the target is held to ({' or '.join(API_VERSIONS)}); "
+        "the embedded mock is started with it",
+        DEFAULT_API_VERSION,
+    ),
 )
-CONVERTERS = {"int": _positive_int, "float": _positive_float}
+CONVERTERS = {"int": _positive_int, "float": _positive_float, "version": _api_version}
+METAVARS = {"int": "N", "float": "SECONDS", "version": "VERSION"}
 
 
 def add_argument(add: Any, spec: OptionSpec, dest: str) -> None:
@@ -119,8 +137,7 @@ def add_argument(add: Any, spec: OptionSpec, dest: str) -> None:
     elif spec.kind == "text":
         add(spec.flag, dest=dest, metavar=spec.dest.removeprefix("contract_").upper(), help=spec.full_help)
     else:
-        metavar = "N" if spec.kind == "int" else "SECONDS"
-        add(spec.flag, dest=dest, type=CONVERTERS[spec.kind], metavar=metavar, help=spec.full_help)
+        add(spec.flag, dest=dest, type=CONVERTERS[spec.kind], metavar=METAVARS[spec.kind], help=spec.full_help)
 
 
 @dataclass(frozen=True)
@@ -134,6 +151,7 @@ class ContractOptions:
     examples: int
     no_shrink: bool
     timeout: float
+    api_version: str
 
 
 def resolve(given: Mapping[str, Any], environ: Mapping[str, str]) -> ContractOptions:
@@ -174,4 +192,5 @@ def resolve(given: Mapping[str, Any], environ: Mapping[str, str]) -> ContractOpt
         examples=values["--contract-examples"] or DEFAULT_EXAMPLES,
         no_shrink=bool(values["--contract-no-shrink"]),
         timeout=values["--contract-timeout"] or DEFAULT_TIMEOUT,
+        api_version=values["--api-version"] or DEFAULT_API_VERSION,
     )

@@ -142,10 +142,10 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
     options = config.stash[PRESET]
     target = options.base_url or "the embedded mock"
-    version = specs.documented_openapi()["info"]["version"]
+    version = specs.documented_openapi(options.api_version)["info"]["version"]
     return (
         f"contract target: {target} (namespace {options.namespace!r}, {options.examples} examples), "
-        f"held to contract {version}"
+        f"held to contract {version} (API version {options.api_version})"
     )
 
 
@@ -210,13 +210,26 @@ def contract_target(pytestconfig: pytest.Config) -> Iterator[Target]:
         if base_url is None:
             from contract_tests.embedded import embedded_mock
 
-            base_url = stack.enter_context(embedded_mock(options.api_key, EMBEDDED_SEEDED_RECORDS))
+            base_url = stack.enter_context(embedded_mock(options.api_key, EMBEDDED_SEEDED_RECORDS, options.api_version))
             key_env = None  # the embedded key is no secret, and the server is gone after the run anyway
         else:
             key_env = "CONTRACT_API_KEY"
-        target = Target(base_url, options.api_key, options.namespace, options.timeout, key_env)
+        target = Target(base_url, options.api_key, options.namespace, options.timeout, key_env, options.api_version)
         stack.callback(target.close)
         yield target
+
+
+@pytest.fixture(scope="session")
+def contract_2026_11(contract_target: Target) -> Target:
+    """The target, for the checks of what API version 2026-11 added; skipped when it is held to an older one."""
+    from specs import V2026_11
+
+    if contract_target.api_version < V2026_11:
+        pytest.skip(
+            f"checks what API version {V2026_11} added; the target is held to {contract_target.api_version} "
+            f"(run with --api-version {V2026_11})"
+        )
+    return contract_target
 
 
 @pytest.fixture(scope="session")
@@ -236,7 +249,7 @@ def contract_dataset(contract_target: Target) -> Iterator[Dataset]:
     from contract_tests.rules import BATCH, GET_AFTER_CREATE
 
     run = new_run()
-    bodies = interactions(run)
+    bodies = interactions(run, contract_target.api_version)
     exchange = contract_target.create_batch(bodies)
     answer = require_status(exchange, 200, BATCH)
     results = answer.get("results") if isinstance(answer, dict) else None
@@ -253,17 +266,22 @@ def contract_dataset(contract_target: Target) -> Iterator[Dataset]:
         for interaction_id in created:
             fetched = contract_target.get(str(interaction_id))
             records.append(require_status(fetched, 200, GET_AFTER_CREATE))
-        yield Dataset(run, tuple(records))
+        yield Dataset(run, tuple(records), contract_target.api_version)
     finally:
         for interaction_id in created:
             contract_target.delete(str(interaction_id))
 
 
 @pytest.fixture(scope="session")
-def contract_queries(contract_dataset: Dataset) -> QueryStrategies:
+def contract_queries(contract_target: Target, contract_dataset: Dataset) -> QueryStrategies:
+    """What the semantic properties draw from; from 2026-11 without the geo operators whose operand the target
+    does not take in the shape the suites write it (answers.geo_refusals)."""
+    from contract_tests.answers import geo_refusals
+    from contract_tests.reference import backfills
     from contract_tests.strategies import QueryStrategies
 
-    return QueryStrategies(contract_dataset)
+    refused = geo_refusals(contract_target, contract_dataset) if backfills(contract_target.api_version) else {}
+    return QueryStrategies(contract_dataset, refused)
 
 
 def _schemathesis_cache(config: pytest.Config) -> Path:

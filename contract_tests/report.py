@@ -70,7 +70,8 @@ def require_error(exchange: Exchange, expected: int, rule: Rule) -> None:
     require(exchange.status == expected, rule, exchange, f"expected HTTP {expected}, got HTTP {exchange.status}")
     body = exchange.json()
     # The documented rules only: the mock's own bounds (x-mock in specs/) bind no other server.
-    problem = best_match(specs.documented_validator("ErrorResponse").iter_errors(body))
+    validator = specs.documented_validator("ErrorResponse", specs.edition(exchange.api_version))
+    problem = best_match(validator.iter_errors(body))
     require(problem is None, ERROR_BODY, exchange, f"not an ErrorResponse: {problem.message if problem else ''}")
     require(
         body.get("status") == expected and body.get("success", False) is False,

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 _OPS = "CONTRACT.md > List semantics > Operators"
 _TREE = "CONTRACT.md > List semantics > Filter tree"
 _PAGES = "CONTRACT.md > List semantics > Pagination"
+# API version 2026-11: what the official client states, and the page that states it for the mock.
+_CLIENT = "mixpeek client 1.3.783"
+_V2026_11 = "docs/list-semantics.md > API version 2026-11"
+_GEO = f"{_CLIENT} > PayloadIndexConfig (points; the operators' names are Qdrant's); {_V2026_11} > Operators"
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,28 @@ BATCH_PARTIAL = Rule(
     "a bad item of a batch fails alone: the batch answers 200, the item is counted in failed and its result is "
     "not created, nothing is stored for it, and the other items are stored",
     "specs/openapi.json > create_interactions_batch",
+)
+DEDUP_REPEAT = Rule(
+    "dedup.repeat",
+    "a create repeating the (execution_id, feature_id, interaction_type) of one recorded within the last 5 minutes "
+    "answers 200 with deduplicated true and interaction_id null, and nothing is stored",
+    f"{_CLIENT} > create_interaction_retrievers, InteractionResponse.deduplicated",
+)
+DEDUP_DISTINCT = Rule(
+    "dedup.distinct",
+    "a create that repeats no recent one (another feature_id, say) is stored: it answers its interaction_id and "
+    "deduplicated false (or leaves it out)",
+    f"{_CLIENT} > InteractionResponse.deduplicated",
+)
+BACKFILL_OCCURRED_AT = Rule(
+    "backfill.occurred_at",
+    "a create's occurred_at (ISO 8601; without an offset, UTC) is stored as the same instant, and answered so",
+    f"{_CLIENT} > SearchInteraction.occurred_at",
+)
+BACKFILL_FUTURE = Rule(
+    "backfill.future",
+    "a future occurred_at is clamped to now: stored no later than the record's timestamp",
+    f"{_CLIENT} > SearchInteraction.occurred_at",
 )
 GET_AFTER_CREATE = Rule(
     "get.after_create", "get answers 200 with the record create returned", "CONTRACT.md > Operations"
@@ -123,12 +149,49 @@ OPERATORS: dict[str, Rule] = {
         "text": "text: case-insensitive substring",
     }.items()
 }
+OPERATORS.update(
+    {
+        "words": Rule(
+            "filter.words",
+            "words: every word of the operand is, by its English stem, a whole word of a text value "
+            "(drinking = drinks = drink)",
+            f"{_CLIENT} > FilterOperator",
+        ),
+        "phrase": Rule(
+            "filter.phrase",
+            "phrase: the operand's words stand in a text value next to each other, in the same order",
+            f"{_CLIENT} > FilterOperator (the name); {_V2026_11} > Operators",
+        ),
+        "geo_radius": Rule(
+            "filter.geo_radius",
+            "geo_radius: a point of the value ({lat, lon} or [lon, lat]; of a list, any) lies within radius metres "
+            "of center",
+            _GEO,
+        ),
+        "geo_bounding_box": Rule(
+            "filter.geo_bounding_box",
+            "geo_bounding_box: a point of the value lies in the box from top_left to bottom_right",
+            _GEO,
+        ),
+        "geo_polygon": Rule(
+            "filter.geo_polygon",
+            "geo_polygon: a point of the value lies inside the exterior ring and outside every interior ring (hole)",
+            _GEO,
+        ),
+    }
+)
 
 SORT = Rule(
     "sort",
     "sort {field, direction}: direction defaults to asc; no sort means timestamp desc; records missing the "
     "field come last in either direction; ties break on interaction_id ascending",
     "CONTRACT.md > List semantics > Sort",
+)
+SORT_OCCURRED_AT = Rule(
+    "sort.occurred_at",
+    "from 2026-11 no sort means occurred_at descending (a record without occurred_at by its timestamp), as does "
+    "a sort on occurred_at in its direction; ties break on interaction_id ascending",
+    f"{_V2026_11} > Records",
 )
 PAGE_SLICE = Rule("page.slice", "a page is the sorted matches from offset, at most limit of them", _PAGES)
 PAGE_TOTAL = Rule("page.total", "total = all matches", _PAGES)
@@ -154,6 +217,12 @@ PAGE_STYLE = Rule(
     "CONTRACT.md > List semantics > Pagination; upstream/EVOLUTION.md",
 )
 PAGE_PAST_END = Rule("page.past_end", "an offset past the end is an empty page, not an error", _PAGES)
+PAGE_INCLUDE_TOTAL = Rule(
+    "page.include_total",
+    "from 2026-11 total and total_pages are null unless include_total=true; with it total counts every match "
+    "(0 when none does)",
+    f"{_CLIENT} > PaginationResponse",
+)
 PAGE_ITEMS = Rule(
     "page.items", "the list answer carries items, the same array as results", "upstream/EVOLUTION.md (adopted)"
 )

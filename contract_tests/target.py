@@ -36,6 +36,8 @@ class Exchange:
     response_headers: Mapping[str, str]
     response_body: bytes
     api_key_env: str | None = None
+    # The contract the answer is judged by (``--api-version``).
+    api_version: str = specs.SEED_VERSION
 
     @property
     def operation(self) -> str:
@@ -81,6 +83,7 @@ class Target:
     namespace: str
     timeout: float = 30.0
     api_key_env: str | None = None
+    api_version: str = specs.SEED_VERSION
     _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
 
     def request(
@@ -108,7 +111,9 @@ class Target:
         relative = path if not query else f"{path}?{urlencode(query)}"
         url = urljoin(self.base_url.rstrip("/") + "/", relative.lstrip("/"))
         status, response_headers, payload = self._send(method, url, headers, body)
-        return Exchange(method, url, headers, body, status, response_headers, payload, self.api_key_env)
+        return Exchange(
+            method, url, headers, body, status, response_headers, payload, self.api_key_env, self.api_version
+        )
 
     def _send(
         self, method: str, url: str, headers: dict[str, str], body: bytes | None

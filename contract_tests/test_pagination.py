@@ -1,7 +1,9 @@
 """Pages of a list answer: the right slice, a true pagination block, links that walk every match once.
 
 Every request passes ``limit`` explicitly (the default page size is the implementation's
-choice), and only the pagination styles the contract adopts are used.
+choice), and only the pagination styles the contract adopts are used. From API version 2026-11
+the total is counted only when asked (``include_total=true``): every page whose block is
+checked asks, and one property checks the asking itself.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from urllib.parse import parse_qs, urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_tests.answers import Listing, Page
+from contract_tests.answers import Listing, Page, ask
 from contract_tests.dataset import Dataset
 from contract_tests.plugin import profile
 from contract_tests.reference import page_number, total_pages
 from contract_tests.report import show
 from contract_tests.rules import (
     PAGE_CURSOR,
+    PAGE_INCLUDE_TOTAL,
     PAGE_LINKS,
     PAGE_NUMBERS,
     PAGE_PAST_END,
@@ -32,6 +35,8 @@ from contract_tests.target import API, Target
 
 LIST_PATH = f"{API}/list"
 MAX_OFFSET = 10000
+# What include_total=true asks for (2026-11).
+COUNTS = ("total", "total_pages")
 
 
 def listing(target: Target, dataset: Dataset, queries: QueryStrategies, data: st.DataObject) -> Listing:
@@ -187,3 +192,29 @@ def test_an_offset_past_the_end_is_an_empty_page(
     page = asked.page({"limit": limit, "offset": offset}, PAGE_PAST_END)
     asked.require(page.rows == [], PAGE_PAST_END, page.exchange, f"offset {offset} is past all {total} matches")
     asked.require(page.pagination["total"] == total, PAGE_TOTAL, page.exchange, f"expected total {total}")
+
+
+@settings(profile())
+@given(data=st.data(), limit=limits, offset=offsets, include_total=st.sampled_from([None, "false", "true"]))
+def test_the_total_is_counted_only_when_asked(
+    contract_2026_11: Target,
+    contract_dataset: Dataset,
+    contract_queries: QueryStrategies,
+    data: st.DataObject,
+    limit: int,
+    offset: int,
+    include_total: str | None,
+) -> None:
+    asked = listing(contract_2026_11, contract_dataset, contract_queries, data)
+    query = {"limit": limit, "offset": offset, **({} if include_total is None else {"include_total": include_total})}
+    page = ask(contract_2026_11, contract_dataset, asked.request, query, PAGE_INCLUDE_TOTAL)
+    total = len(asked.expected)
+    counted = include_total == "true"
+    wanted = dict(zip(COUNTS, (total, total_pages(total, limit)), strict=True)) if counted else dict.fromkeys(COUNTS)
+    got = {name: page.pagination.get(name) for name in COUNTS}
+    asked.require(
+        got == wanted,
+        PAGE_INCLUDE_TOTAL,
+        page.exchange,
+        f"include_total {include_total or 'not given'}, {total} matches: expected {show(wanted)}, got {show(got)}",
+    )

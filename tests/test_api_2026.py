@@ -183,6 +183,9 @@ async def test_total_is_counted_only_when_asked(client: TestClient[Any, Any]) ->
     assert (uncounted["total"], uncounted["total_pages"], uncounted["next_cursor"]) == (None, None, "c2")
     counted = (await _listed(client, query="?limit=2&include_total=true"))["pagination"]
     assert (counted["total"], counted["total_pages"]) == (3, 2)
+    # The links ask for the total again, so that every page of a walk counts it.
+    assert counted["next_page"] == f"{API}/list?limit=2&offset=2&include_total=true"
+    assert (await _listed(client, query=counted["next_page"].split("list", 1)[1]))["pagination"]["total"] == 3
     nothing = await _listed(client, {"feature_id": "none"}, "?include_total=true")
     assert nothing["pagination"]["total"] == 0
 

@@ -222,10 +222,26 @@ def test_help_lists_every_option_with_its_environment_twin_and_default(outside: 
         (["--base-url", "localhost:8000"], {}, "--base-url must be an http:// or https:// URL"),
         ([], {"CONTRACT_EXAMPLES": "many"}, "CONTRACT_EXAMPLES: expected a whole number, got 'many'"),
         ([], {"CONTRACT_BASE_URL": "ftp://example.com"}, "--base-url must be an http:// or https:// URL"),
+        (["--api-version", "2027-01"], {}, "--api-version: expected one of 2025-12, 2026-11, got '2027-01'"),
+        (
+            [],
+            {"CONTRACT_API_VERSION": "latest"},
+            "CONTRACT_API_VERSION: expected one of 2025-12, 2026-11, got 'latest'",
+        ),
         (["--no-such-option"], {}, "unrecognized arguments: --no-such-option"),
         (["-k", "matches_no_contract_test"], {}, ""),
     ],
-    ids=["examples", "timeout", "url", "env-examples", "env-url", "pytest-option", "nothing-selected"],
+    ids=[
+        "examples",
+        "timeout",
+        "url",
+        "env-examples",
+        "env-url",
+        "api-version",
+        "env-api-version",
+        "pytest-option",
+        "nothing-selected",
+    ],
 )
 def test_a_usage_error_exits_2(outside: Path, args: list[str], env: dict[str, str], said: str) -> None:
     done = run(contract_tests(*args), outside, clean_env(**env))
@@ -315,13 +331,44 @@ def test_a_passing_run_ignores_the_directory_pytest_config_and_caches_there(
     assert cache_in_package.exists() == existed, "nothing is written into the installed package"
 
 
-def test_python_m_runs_the_suites_against_the_embedded_mock(outside: Path) -> None:
-    done = run([sys.executable, "-m", "contract_tests", "-k", "no_token", "-p", "no:cacheprovider"], outside)
+@pytest.mark.parametrize("api_version", specs.API_VERSIONS)
+def test_python_m_runs_the_suites_against_the_embedded_mock(outside: Path, api_version: str) -> None:
+    """The embedded mock of the version asked (the seed's by default), and the header names that contract."""
+    chosen = [] if api_version == specs.SEED_VERSION else ["--api-version", api_version]
+    command = [sys.executable, "-m", "contract_tests", *chosen, "-k", "no_token", "-p", "no:cacheprovider"]
+    done = run(command, outside)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "contract target: the embedded mock" in done.stdout and re.search(r"5 passed", done.stdout), done.stdout
-    version = specs.documented_openapi()["info"]["version"]
-    assert f"(namespace 'contract-tests', 40 examples), held to contract {version}" in done.stdout
+    version = specs.documented_openapi(api_version)["info"]["version"]
+    said = f"(namespace 'contract-tests', 40 examples), held to contract {version} (API version {api_version})"
+    assert said in done.stdout
     assert "[100%]" in done.stdout
+
+
+def test_the_suites_know_every_api_version_the_specs_hold() -> None:
+    """The options module names the versions itself (it may import only the standard library)."""
+    from contract_tests.options import API_VERSIONS, DEFAULT_API_VERSION
+
+    assert API_VERSIONS == specs.API_VERSIONS and DEFAULT_API_VERSION == specs.SEED_VERSION
+
+
+def test_the_embedded_mock_serves_the_version_asked(outside: Path) -> None:
+    """A check only 2026-11 has runs (and passes) against the embedded mock under --api-version 2026-11, and is
+    skipped, saying why, without it."""
+    selected = [
+        "-k",
+        "the_total_is_counted_only_when_asked",
+        "-p",
+        "no:cacheprovider",
+        "-rs",
+        "--contract-examples",
+        "5",
+    ]
+    newer = run([sys.executable, "-m", "contract_tests", "--api-version", "2026-11", *selected], outside)
+    assert newer.returncode == 0 and "1 passed" in newer.stdout, newer.stdout[-3000:] + newer.stderr[-3000:]
+    older = run([sys.executable, "-m", "contract_tests", *selected], outside)
+    assert older.returncode == 0 and "1 skipped" in older.stdout, older.stdout[-3000:]
+    assert "the target is held to 2025-12 (run with --api-version 2026-11)" in older.stdout
 
 
 def test_a_contract_failure_exits_1(outside: Path, stubs: Stubs) -> None:
@@ -471,6 +518,29 @@ def test_readme_runs_work_as_written(outside: Path, mock: BackgroundServer, tool
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     if "--junitxml" in argv:
         assert (outside / argv[argv.index("--junitxml") + 1]).exists()
+
+
+def _api_version_block() -> list[str]:
+    blocks: list[str] = re.findall(r"```sh\n(.*?)```", _readme_section(), flags=re.DOTALL)
+    return next(b for b in blocks if "--api-version 2026-11" in b).strip().splitlines()
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["embedded", "remote"])
+def test_readme_api_version_lines_work_as_written(outside: Path, index: int) -> None:
+    """Each line runs as written (a 2026-11 mock in place of staging) and checks what only 2026-11 has."""
+    words = shlex.split(_api_version_block()[index])
+    settings = [word for word in words if re.fullmatch(r"[A-Z_]+=\S+", word)]
+    tool, *args = words[len(settings) :]
+    env = clean_env(**dict(setting.split("=", 1) for setting in settings))
+    only_2026 = ["-k", "the_total_is_counted_only_when_asked", "--contract-examples", "5", "-p", "no:cacheprovider"]
+    if tool == "pytest":
+        done = run(plain_pytest(*args, *only_2026), ROOT, env)
+    else:
+        assert tool == "contract-tests"
+        with BackgroundServer(Settings(port=0, count=0, api_keys=frozenset({KEY}), api_version="2026-11")) as mock:
+            given = {"https://staging.example.com": mock.url, "$STAGING_API_KEY": KEY}
+            done = run(contract_tests(*(given.get(arg, arg) for arg in args), *only_2026), outside, env)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 def test_readme_states_the_exit_codes() -> None:

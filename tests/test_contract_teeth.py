@@ -6,6 +6,10 @@ NOT read as "not all", ...). The fast part of the suites (semantics, pagination,
 auth; Schemathesis is left out for time) runs against each in a subprocess, exactly as a
 user would run it against any implementation, and must fail naming the rule that was broken.
 The suites run against the real mock too, and must pass. The catch rate is printed.
+
+All of it runs for each API version (``--api-version``): the mock of that version behind the
+proxies, and under 2026-11 three more variants, broken in what that version added (each run
+only with the suite that can see it, to keep the time down), and a lawful one of its own.
 """
 
 from __future__ import annotations
@@ -28,14 +32,21 @@ import pytest
 from aiohttp import ClientSession, web
 from yarl import URL
 
+import specs
+from contract_tests.reference import GEO_OPERATORS
 from mockserver import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
+SUITE_DIR = ROOT / "contract_tests"
 # Cheapest first: with -x, a variant the lifecycle or auth tests catch needs no list properties at all.
-SUITES = [
-    ROOT / "contract_tests" / name
-    for name in ("test_auth.py", "test_lifecycle.py", "test_semantics.py", "test_pagination.py")
-]
+SUITES = tuple(
+    SUITE_DIR / name for name in ("test_auth.py", "test_lifecycle.py", "test_semantics.py", "test_pagination.py")
+)
+AUTH, LIFECYCLE, SEMANTICS, PAGINATION = SUITES
+SCHEMA = SUITE_DIR / "test_schema.py"
+# Schemathesis is where the mock's own bounds were once held against other servers.
+SHAPE_SUITES = (*SUITES, SCHEMA, SUITE_DIR / "test_stateful.py")
+VERSIONS = specs.API_VERSIONS
 # Plugins the suites do not use, left out to start each run faster.
 UNUSED_PLUGINS = ("schemathesis", "mixpeek_mock", "xdist", "benchmark", "faker", "cacheprovider")
 API_KEY = "teeth-key"
@@ -74,6 +85,11 @@ class Variant:
     rules: frozenset[str]  # the suites must name at least one of these
     request: Callable[[Call], Call] = _same
     answer: Callable[[Call, int, Any], Any] = _unchanged  # gets the request as the client sent it
+    # The suites that can see the break; a 2025-12 variant runs all four under 2025-12, as it always has (and
+    # only these under 2026-11, where the suites take longer).
+    seen_by: tuple[Path, ...] = SUITES
+    # Started otherwise than the mock the other variants bend (Settings fields), when the break is an option.
+    upstream: tuple[tuple[str, Any], ...] = ()
 
 
 # The broken behaviours, each written as the smallest bend of a correct answer.
@@ -206,35 +222,159 @@ def _echoes_wide_integers(call: Call, status: int, body: Any) -> Any:
     return body
 
 
+# API version 2026-11: what it added, broken.
+
+
+def _creates(call: Call) -> list[dict[str, Any]]:
+    """The interactions a create or batch request carries (empty for any other request)."""
+    if call.method != "POST" or not isinstance(call.body, dict):
+        return []
+    if call.path.endswith("/interactions"):
+        return [call.body]
+    items = call.body.get("interactions") if call.path.endswith("/interactions/batch") else None
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def _occurred_at_ignored(call: Call) -> Call:
+    if not any("occurred_at" in item for item in _creates(call)):
+        return call
+    body = json.loads(json.dumps(call.body))
+    for item in _creates(replace(call, body=body)):
+        item.pop("occurred_at", None)
+    return replace(call, body=body)
+
+
+def _bend_geo(node: Any, bend: Callable[[str, Any], Any]) -> Any:
+    """A filter tree with every geo operand (of a condition or in shorthand) replaced by ``bend(operator, operand)``."""
+    if isinstance(node, list):
+        return [_bend_geo(child, bend) for child in node]
+    if not isinstance(node, dict):
+        return node
+    if node.get("operator") in GEO_OPERATORS:
+        return {**node, "value": bend(node["operator"], node.get("value"))}
+    return {key: bend(key, value) if key in GEO_OPERATORS else _bend_geo(value, bend) for key, value in node.items()}
+
+
+def _bending_geo(bend: Callable[[str, Any], Any]) -> Callable[[Call], Call]:
+    def request(call: Call) -> Call:
+        if call.lists and call.body.get("filters"):
+            return replace(call, body={**call.body, "filters": _bend_geo(call.body["filters"], bend)})
+        return call
+
+    return request
+
+
+def _radius_times_ten(operator: str, operand: Any) -> Any:
+    if operator == "geo_radius" and isinstance(operand, dict):
+        return {**operand, "radius": operand["radius"] * 10}
+    return operand
+
+
+def _another_shape(operator: str, operand: Any) -> Any:
+    """What a server whose geo operands are written otherwise reads Qdrant's as: nothing it knows (the mock: 422)."""
+    return {"shape": operand, "unit": "km"}
+
+
+VARIANTS_2026_11 = (
+    Variant(
+        "dedup that stores",
+        frozenset({"dedup.repeat"}),
+        seen_by=(LIFECYCLE,),
+        upstream=(("dedup_window_s", 0.0),),
+    ),
+    Variant(
+        "occurred_at ignored",
+        frozenset({"backfill.occurred_at", "sort.occurred_at"}),
+        request=_occurred_at_ignored,
+        seen_by=(LIFECYCLE,),
+    ),
+    Variant(
+        "geo radius off by a factor",
+        frozenset({"filter.geo_radius"}),
+        request=_bending_geo(_radius_times_ten),
+        seen_by=(SEMANTICS,),
+    ),
+)
+
 CORRECT = Variant("the real mock (control)", frozenset())
 # Implementations that differ from the mock only where the contract leaves them free: never reported.
-LAWFUL = Variant(
-    "keeps integers past 64 bits", frozenset(), request=_stores_wide_integers, answer=_echoes_wide_integers
-)
+LAWFUL = {
+    specs.SEED_VERSION: Variant(
+        "keeps integers past 64 bits",
+        frozenset(),
+        request=_stores_wide_integers,
+        answer=_echoes_wide_integers,
+        seen_by=SHAPE_SUITES,
+    ),
+    # The client does not state the geo operands: a server that refuses Qdrant's is not told it breaks a rule.
+    specs.V2026_11: Variant(
+        "refuses Qdrant-shaped geo operands",
+        frozenset(),
+        request=_bending_geo(_another_shape),
+        seen_by=(SEMANTICS, SCHEMA),
+    ),
+}
 VARIANTS = (
-    Variant("sort ignores direction", frozenset({"sort"}), request=_sort_ignores_direction),
+    # From 2026-11 the sort drawn may be on occurred_at, whose rule is its own.
+    Variant(
+        "sort ignores direction",
+        frozenset({"sort", "sort.occurred_at"}),
+        request=_sort_ignores_direction,
+        seen_by=(SEMANTICS,),
+    ),
     # Shifting the offset also shifts the page number the block reports, so either symptom may surface first.
-    Variant("offset off by one", frozenset({"page.slice", "page.walk", "page.numbers"}), request=_offset_off_by_one),
-    Variant("total counts only the page", frozenset({"page.total"}), answer=_total_counts_the_page),
-    Variant("NOT evaluated as not all", frozenset({"filter.NOT"}), request=_not_evaluated_as_not_all),
+    Variant(
+        "offset off by one",
+        frozenset({"page.slice", "page.walk", "page.numbers"}),
+        request=_offset_off_by_one,
+        seen_by=(PAGINATION,),
+    ),
+    # From 2026-11 a total given when it was not asked for is a symptom too.
+    Variant(
+        "total counts only the page",
+        frozenset({"page.total", "page.include_total"}),
+        answer=_total_counts_the_page,
+        seen_by=(PAGINATION,),
+    ),
+    Variant(
+        "NOT evaluated as not all",
+        frozenset({"filter.NOT"}),
+        request=_not_evaluated_as_not_all,
+        seen_by=(SEMANTICS,),
+    ),
     Variant(
         "interaction_type needs the exact list",
         frozenset({"simple.interaction_type"}),
         request=_interaction_type_needs_exact_list,
+        seen_by=(SEMANTICS,),
     ),
-    Variant("namespaces leak", frozenset({"namespace.isolation"}), request=_namespaces_leak),
+    Variant("namespaces leak", frozenset({"namespace.isolation"}), request=_namespaces_leak, seen_by=(LIFECYCLE,)),
     Variant(
         "delete does not delete",
         frozenset({"delete.gone"}),
         request=_delete_only_reads,
         answer=_delete_confirms_anyway,
+        seen_by=(LIFECYCLE,),
     ),
-    Variant("case-sensitive by default", frozenset({"filter.case_sensitive"}), request=_case_sensitive_by_default),
-    Variant("next_page always null", frozenset({"page.links", "page.walk"}), answer=_no_next_page),
-    Variant("items left out", frozenset({"page.items"}), answer=_no_items),
-    Variant("no token needed", frozenset({"auth.missing"}), request=_no_token_needed),
-    Variant("failed batch items reported created", frozenset({"batch.partial"}), answer=_failed_items_reported_created),
+    Variant(
+        "case-sensitive by default",
+        frozenset({"filter.case_sensitive"}),
+        request=_case_sensitive_by_default,
+        seen_by=(SEMANTICS,),
+    ),
+    Variant(
+        "next_page always null", frozenset({"page.links", "page.walk"}), answer=_no_next_page, seen_by=(PAGINATION,)
+    ),
+    Variant("items left out", frozenset({"page.items"}), answer=_no_items, seen_by=(SEMANTICS,)),
+    Variant("no token needed", frozenset({"auth.missing"}), request=_no_token_needed, seen_by=(AUTH,)),
+    Variant(
+        "failed batch items reported created",
+        frozenset({"batch.partial"}),
+        answer=_failed_items_reported_created,
+        seen_by=(LIFECYCLE,),
+    ),
 )
+BROKEN = {specs.SEED_VERSION: VARIANTS, specs.V2026_11: (*VARIANTS, *VARIANTS_2026_11)}
 
 
 # Serving: the mock and one proxy per variant, all on one event loop in a background thread.
@@ -315,7 +455,11 @@ class Outcome:
         return self.returncode == 1 and bool(self.named & self.variant.rules)
 
 
-def run_suites(url: str, variant: Variant, workdir: Path, suites: list[Path] = SUITES) -> Outcome:
+def suites(variant: Variant, version: str) -> tuple[Path, ...]:
+    return SUITES if version == specs.SEED_VERSION and variant in VARIANTS else variant.seen_by
+
+
+def run_suites(url: str, variant: Variant, version: str, workdir: Path) -> Outcome:
     """The suites against one variant, in a subprocess with its own Hypothesis database."""
     workdir.mkdir()
     namespace = "teeth-" + re.sub(r"\W+", "-", variant.name)
@@ -323,10 +467,11 @@ def run_suites(url: str, variant: Variant, workdir: Path, suites: list[Path] = S
         sys.executable,
         "-m",
         "pytest",
-        *map(str, suites),
+        *map(str, suites(variant, version)),
         f"--base-url={url}",
         f"--api-key={API_KEY}",
         f"--namespace={namespace}",
+        f"--api-version={version}",
         f"--contract-examples={EXAMPLES}",
         "--hypothesis-seed=0",
         # One named failure is proof enough; a minimal example is not needed here.
@@ -342,57 +487,94 @@ def run_suites(url: str, variant: Variant, workdir: Path, suites: list[Path] = S
     return Outcome(variant, done.returncode, time.monotonic() - started, output, named)
 
 
-@pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Outcome]]:
-    loop = Loop()
-    try:
-        mock = loop.serve(create_app(Settings(port=0, count=50, api_keys=frozenset({API_KEY}), quiet=True)))
-        urls = {variant.name: loop.serve(proxy(mock, variant)) for variant in (CORRECT, LAWFUL, *VARIANTS)}
-        base = tmp_path_factory.mktemp("teeth")
+class Teeth:
+    """The mocks and proxies of every variant, on one event loop; each version's runs made when first asked."""
+
+    def __init__(self, base: Path) -> None:
+        self.loop = Loop()
+        self.base = base
+        self.outcomes: dict[str, dict[str, Outcome]] = {}
+
+    def of(self, version: str) -> dict[str, Outcome]:
+        """Each variant's outcome under API version ``version``, by name (the control and the lawful one too)."""
+        if version not in self.outcomes:
+            self.outcomes[version] = self._run(version)
+        return self.outcomes[version]
+
+    def _run(self, version: str) -> dict[str, Outcome]:
+        mocks: dict[tuple[tuple[str, Any], ...], str] = {}
+        variants = (CORRECT, LAWFUL[version], *BROKEN[version])
+        urls = {}
+        for variant in variants:
+            if variant.upstream not in mocks:
+                settings = Settings(
+                    port=0,
+                    count=50,
+                    api_keys=frozenset({API_KEY}),
+                    quiet=True,
+                    api_version=version,
+                    **dict(variant.upstream),
+                )
+                mocks[variant.upstream] = self.loop.serve(create_app(settings))
+            urls[variant.name] = self.loop.serve(proxy(mocks[variant.upstream], variant))
+        workdir = self.base / version
+        workdir.mkdir()
         with ThreadPoolExecutor(max_workers=2) as pool:
             futures = {
-                v.name: pool.submit(run_suites, urls[v.name], v, base / f"run{i}")
-                for i, v in enumerate((CORRECT, *VARIANTS))
+                v.name: pool.submit(run_suites, urls[v.name], v, version, workdir / f"run{i}")
+                for i, v in enumerate(variants)
             }
-            # Schemathesis is where the mock's own bounds were once held against other servers.
-            shape = [*SUITES, ROOT / "contract_tests" / "test_schema.py", ROOT / "contract_tests" / "test_stateful.py"]
-            futures[LAWFUL.name] = pool.submit(run_suites, urls[LAWFUL.name], LAWFUL, base / "lawful", shape)
-            yield {name: future.result() for name, future in futures.items()}
+            return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def teeth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Teeth]:
+    made = Teeth(tmp_path_factory.mktemp("teeth"))
+    try:
+        yield made
     finally:
-        loop.close()
+        made.loop.close()
 
 
-def catch_table(outcomes: dict[str, Outcome]) -> str:
-    rows = [f"{'broken variant':<40} {'caught':<7} {'s':>5}  rules named"]
-    for variant in VARIANTS:
+def catch_table(outcomes: dict[str, Outcome], version: str) -> str:
+    rows = [f"API version {version}", f"{'broken variant':<40} {'caught':<7} {'s':>5}  rules named"]
+    for variant in BROKEN[version]:
         outcome = outcomes[variant.name]
         named = ", ".join(sorted(outcome.named)) or "-"
         rows.append(f"{variant.name:<40} {'yes' if outcome.caught else 'NO':<7} {outcome.seconds:>5.1f}  {named}")
-    caught = sum(outcomes[v.name].caught for v in VARIANTS)
-    control = outcomes[CORRECT.name]
+    caught = sum(outcomes[v.name].caught for v in BROKEN[version])
+    control, lawful = outcomes[CORRECT.name], outcomes[LAWFUL[version].name]
     verdict = "passes" if control.returncode == 0 else "FAILS"
-    rows.append(f"catch rate: {caught}/{len(VARIANTS)}; real mock: {verdict} ({control.seconds:.1f} s)")
+    rows.append(f"catch rate: {caught}/{len(BROKEN[version])}; real mock: {verdict} ({control.seconds:.1f} s)")
+    said = "not reported" if lawful.returncode == 0 else "REPORTED"
+    rows.append(f"lawful variant ({LAWFUL[version].name}): {said} ({lawful.seconds:.1f} s)")
     return "\n".join(rows)
 
 
-def test_the_suites_pass_against_the_real_mock(
-    outcomes: dict[str, Outcome], capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_suites_pass_against_the_real_mock(teeth: Teeth, version: str, capsys: pytest.CaptureFixture[str]) -> None:
+    outcomes = teeth.of(version)
     with capsys.disabled():
-        print("\n" + catch_table(outcomes))
+        print("\n" + catch_table(outcomes, version))
     control = outcomes[CORRECT.name]
     assert control.returncode == 0, f"the suites fail against the real mock:\n{control.output[-6000:]}"
 
 
-def test_a_lawful_difference_is_not_reported(outcomes: dict[str, Outcome]) -> None:
-    outcome = outcomes[LAWFUL.name]
-    assert outcome.returncode == 0, f"{LAWFUL.name!r} was reported:\n{outcome.output[-6000:]}"
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_lawful_difference_is_not_reported(teeth: Teeth, version: str) -> None:
+    lawful = LAWFUL[version]
+    outcome = teeth.of(version)[lawful.name]
+    assert outcome.returncode == 0, f"{lawful.name!r} was reported:\n{outcome.output[-6000:]}"
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
-def test_the_suites_catch_a_broken_mock(outcomes: dict[str, Outcome], variant: Variant) -> None:
-    outcome = outcomes[variant.name]
+@pytest.mark.parametrize(
+    ("version", "variant"),
+    [(version, variant) for version in VERSIONS for variant in BROKEN[version]],
+    ids=[f"{version}-{variant.name}" for version in VERSIONS for variant in BROKEN[version]],
+)
+def test_the_suites_catch_a_broken_mock(teeth: Teeth, version: str, variant: Variant) -> None:
+    outcome = teeth.of(version)[variant.name]
     assert outcome.caught, (
-        f"{variant.name!r} was not caught: exit {outcome.returncode}, rules named {sorted(outcome.named)}, "
-        f"expected one of {sorted(variant.rules)}\n{outcome.output[-6000:]}"
+        f"{variant.name!r} was not caught under {version}: exit {outcome.returncode}, rules named "
+        f"{sorted(outcome.named)}, expected one of {sorted(variant.rules)}\n{outcome.output[-6000:]}"
     )

@@ -92,6 +92,7 @@ class Window:
     offset: int
     limit: int
     counted: bool = True  # whether the page says how many match in all (2026-11: only when include_total=true)
+    asked_total: bool = False  # include_total=true, where it decides (2026-11): the links ask again
 
 
 @dataclass(frozen=True)

@@ -35,20 +35,24 @@ def parse_window(typed: Mapping[str, Any], counts_only_when_asked: bool = False)
     other names (2026-11) give way to it, next_cursor before after, as upstream's events API says.
     """
     limit = int(typed.get("limit") or typed.get("page_size") or DEFAULT_LIMIT)
-    counted = typed.get("include_total") is True or not counts_only_when_asked
+    asked = counts_only_when_asked and typed.get("include_total") is True
+    counted = asked or not counts_only_when_asked
     offset, page = typed.get("offset"), typed.get("page")
     cursor = next((typed[name] for name in ("cursor", "next_cursor", "after") if typed.get(name) is not None), None)
     if cursor is not None:
-        return Window(decode_cursor(cursor), limit, counted)
-    if page is not None:
-        return Window((int(page) - 1) * limit, limit, counted)
-    return Window(0 if offset is None else int(offset), limit, counted)
+        start = decode_cursor(cursor)
+    elif page is not None:
+        start = (int(page) - 1) * limit
+    else:
+        start = 0 if offset is None else int(offset)
+    return Window(start, limit, counted, asked)
 
 
-def _link(path: str, limit: int, offset: int) -> str:
+def _link(path: str, window: Window, offset: int) -> str:
     # Numbers and cursors (``c`` and digits) need no escaping: no urlencode on every answer.
     where = f"offset={offset}" if offset <= MAX_OFFSET else f"cursor={encode_cursor(offset)}"
-    return f"{path}?limit={limit}&{where}"
+    counted = "&include_total=true" if window.asked_total else ""
+    return f"{path}?limit={window.limit}&{where}{counted}"
 
 
 def pagination(total: int, window: Window, path: str) -> dict[str, Any]:
@@ -60,7 +64,7 @@ def pagination(total: int, window: Window, path: str) -> dict[str, Any]:
         "page": offset // limit + 1,
         "page_size": limit,
         "total_pages": -(-total // limit) if window.counted else None,
-        "next_page": _link(path, limit, following) if more else None,
-        "previous_page": _link(path, limit, max(0, offset - limit)) if offset > 0 else None,
+        "next_page": _link(path, window, following) if more else None,
+        "previous_page": _link(path, window, max(0, offset - limit)) if offset > 0 else None,
         "next_cursor": encode_cursor(following) if more else None,
     }

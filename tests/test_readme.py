@@ -50,10 +50,12 @@ def test_quick_start_commands_are_the_two_documented_ones() -> None:
     quick_start = README.split("## Quick start", 1)[1].split("## ", 1)[0]
     assert re.findall(r"```sh\n(.*?)\n```", quick_start) == [
         "pip install -e . && mockserver",
-        "pip install -e '.[test]' -c test.lock && pytest",
+        "pip install -e '.[test]' -c test.lock && pytest -n auto --dist loadfile",
     ]
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
-    assert ci[-1] == "pip install -e '.[test]' -c test.lock && pytest", "CI runs the README's test command"
+    assert ci[-1] == "pip install -e '.[test]' -c test.lock && pytest -n auto --dist loadfile", (
+        "CI runs the README's test command"
+    )
     assert any(line.startswith("python3 -m venv ") for line in ci), "CI tests in a brand-new virtual environment"
 
 

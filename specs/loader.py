@@ -5,6 +5,14 @@ each stays readable on its own; ``openapi.json`` references them as ``schemas/<M
 Tools that want one document (Schemathesis, the served spec) get :func:`bundled_openapi`,
 where every file reference is rewritten to ``#/components/schemas/<Model>``.
 
+API versions
+------------
+The files in ``specs/schemas`` and ``openapi.json`` are the seed's contract (2025-12). A later
+version restates only the models it changed (``specs/<version>/schemas``) and patches the OpenAPI
+document; an :class:`Edition` (a version, and for an older one ``--upstream-enums``) picks the file
+each model name means, under the seed's file names, so references between files hold in every
+version. docs/api-versions.md is generated from the difference (``python -m specs.changelog``).
+
 Two views of the same files
 ---------------------------
 Some rules are the mock's own choices rather than the documented contract (a bound on a
@@ -47,7 +55,7 @@ _BASE_URI = _SCHEMAS.as_uri() + "/"
 MODEL_NAMES: tuple[str, ...] = tuple(sorted(p.stem for p in _SCHEMAS.glob("*.json")))
 
 # The API versions the specs hold: the seed's, then each later one as the files that changed
-# (``specs/<version>/schemas/<Model>.json``, whole models) and a JSON merge patch (RFC 7396) of
+# (``specs/<version>/schemas/<Model>.json``, whole models) and a JSON Patch (RFC 6902) of
 # ``openapi.json`` (``specs/<version>/openapi.patch.json``). Every model not restated is the seed's.
 SEED_VERSION = "2025-12"
 V2026_11 = "2026-11"
@@ -77,6 +85,7 @@ def _version_dir(version: str) -> Path:
     return _HERE / version
 
 
+@cache
 def changed_models(version: str) -> tuple[str, ...]:
     """The models ``version`` restates (none for the seed's)."""
     if version == SEED_VERSION:
@@ -111,7 +120,8 @@ class MockConstraint(NamedTuple):
     """One rule the mock holds that the documentation does not state (an ``x-mock`` keyword)."""
 
     model: str
-    """The schema file's model name, or ``"openapi"`` for ``specs/openapi.json``."""
+    """The schema file's model name (``<version>/<Model>`` for a later version's own file), or ``"openapi"``
+    for ``specs/openapi.json`` (with that version's patch)."""
     pointer: str
     """JSON pointer (RFC 6901) to the schema node within that file; ``""`` is the file's root."""
     keyword: str

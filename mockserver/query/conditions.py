@@ -214,12 +214,15 @@ def instants_at(path: Path) -> Callable[[Record], Any]:
 _FALSE_WHEN_MISSING = frozenset(ORDER) | {"eq", "in", "contains", "starts_with", "ends_with", "regex", "text"}
 
 
+def _on_instants(test: ValueTest) -> ValueTest:
+    return lambda value: test(as_instants(value))
+
+
 def holds(condition: Condition) -> Callable[[Any], bool]:
     test = _value_test(condition)
     if isinstance(condition.operand, Instant) and condition.path != TIME_PATH:
         # Timestamps come read already (masks._instant_mask); occurred_at is read per distinct value here.
-        ranged = test
-        test = lambda value: ranged(as_instants(value))  # noqa: E731
+        test = _on_instants(test)
     if condition.operator in _FALSE_WHEN_MISSING:
         return test
     missing = _if_missing(condition)

@@ -245,22 +245,14 @@ def contract_dataset(contract_target: Target) -> Iterator[Dataset]:
     own) can never enter the answers compared here, even when a broken delete leaves them behind.
     """
     from contract_tests.dataset import Dataset, interactions, new_run
-    from contract_tests.report import require, require_status
+    from contract_tests.report import require_batch_results, require_status
     from contract_tests.rules import BATCH, GET_AFTER_CREATE
 
     run = new_run()
     bodies = interactions(run, contract_target.api_version)
     exchange = contract_target.create_batch(bodies)
-    answer = require_status(exchange, 200, BATCH)
-    results = answer.get("results") if isinstance(answer, dict) else None
-    require(
-        isinstance(results, list) and len(results) == len(bodies),
-        BATCH,
-        exchange,
-        f"expected one result per item ({len(bodies)}), got {len(results) if isinstance(results, list) else results}",
-    )
-    assert isinstance(results, list)
-    created = [r.get("interaction_id") for r in results if isinstance(r, dict)]
+    _, results = require_batch_results(exchange, len(bodies), BATCH)
+    created = [r.get("interaction_id") for r in results]
     try:
         records = []
         for interaction_id in created:

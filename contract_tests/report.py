@@ -64,6 +64,18 @@ def require_status(exchange: Exchange, expected: int, rule: Rule) -> Any:
     return body
 
 
+def require_batch_results(exchange: Exchange, sent: int, rule: Rule) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A batch answer (200) and its results: an object for each of the ``sent`` items."""
+    __tracebackhide__ = True
+    answer = require_status(exchange, 200, rule)
+    results = answer.get("results") if isinstance(answer, dict) else None
+    count = len(results) if isinstance(results, list) else results
+    require(isinstance(results, list) and len(results) == sent, rule, exchange, f"expected {sent} results, got {count}")
+    assert isinstance(results, list)
+    require(all(isinstance(r, dict) for r in results), rule, exchange, "expected each result an object")
+    return answer, results
+
+
 def require_error(exchange: Exchange, expected: int, rule: Rule) -> None:
     """An answer that must have status ``expected`` and, like every non-2xx answer, an ErrorResponse body."""
     __tracebackhide__ = True

@@ -21,7 +21,7 @@ from contract_tests import reference, strategies
 from contract_tests.answers import check_order, read_page
 from contract_tests.dataset import WHOLE_RUN, Dataset, new_run, unique_tag
 from contract_tests.plugin import profile
-from contract_tests.report import require, require_error, require_status, show
+from contract_tests.report import require, require_batch_results, require_error, require_status, show
 from contract_tests.rules import (
     BACKFILL_FUTURE,
     BACKFILL_OCCURRED_AT,
@@ -176,10 +176,7 @@ def test_a_deleted_record_is_gone_from_get_list_and_delete(contract_target: Targ
 def test_batch_creates_every_item(contract_target: Target, data: st.DataObject) -> None:
     batch = data.draw(st.lists(new_interactions(contract_target), min_size=1, max_size=5), label="batch")
     exchange = contract_target.create_batch(batch)
-    answer = require_status(exchange, 200, BATCH)
-    results = answer.get("results") if isinstance(answer, dict) else None
-    require(isinstance(results, list) and len(results) == len(batch), BATCH, exchange, f"expected {len(batch)} results")
-    assert isinstance(results, list)
+    answer, results = require_batch_results(exchange, len(batch), BATCH)
     created_ids = [str(result.get("interaction_id")) for result in results]
     try:
         require(
@@ -215,16 +212,7 @@ def test_a_bad_item_fails_alone(contract_target: Target, data: st.DataObject, mi
     where = min(where, len(marked))
     batch = [*marked[:where], bad, *marked[where:]]
     exchange = contract_target.create_batch(batch)
-    answer = require_status(exchange, 200, BATCH_PARTIAL)
-    results = answer.get("results") if isinstance(answer, dict) else None
-    require(
-        isinstance(results, list) and len(results) == len(batch),
-        BATCH_PARTIAL,
-        exchange,
-        f"expected {len(batch)} results",
-    )
-    assert isinstance(results, list)
-    require(all(isinstance(r, dict) for r in results), BATCH_PARTIAL, exchange, "expected each result an object")
+    answer, results = require_batch_results(exchange, len(batch), BATCH_PARTIAL)
     created_ids = [
         str(result["interaction_id"])
         for result in results

@@ -180,6 +180,19 @@ def test_the_wheel_installs_the_tool_and_the_plugin(installed: Installed) -> Non
     assert "CONTRACT_BASE_URL" in helped.stdout
 
 
+def test_the_wheel_holds_every_api_versions_contract(installed: Installed) -> None:
+    """Every JSON file of specs/ is installed (a later version's were left out once), and each version loads."""
+    code = (
+        "import pathlib, specs; root = pathlib.Path(specs.__file__).parent; "
+        "print(sorted(str(p.relative_to(root)) for p in root.rglob('*.json'))); "
+        "print([specs.documented_openapi(v)['info']['version'] for v in specs.API_VERSIONS])"
+    )
+    files, versions = _checked(installed.run(installed.bin("python"), "-c", code)).stdout.splitlines()
+    checkout = ROOT / "specs"
+    assert files == str(sorted(str(p.relative_to(checkout)) for p in checkout.rglob("*.json")))
+    assert versions == "['2025.12.0', '2026.11.0']"
+
+
 def test_contract_tests_passes_against_the_installed_mock(installed: Installed, served: RunningMock) -> None:
     generated = _checked(
         installed.run(installed.bin("fixtures"), "generate", "--count", "20", "--namespace", NAMESPACE)

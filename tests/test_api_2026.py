@@ -298,3 +298,27 @@ def test_a_box_without_wrap_is_the_polygon_of_its_corners(box: tuple[int, ...], 
     ring = ((north, west), (north, east), (south, east), (south, west))
     as_point = (float(point[0]), float(point[1]))
     assert Box(north, west, south, east).holds(as_point) is Polygon(ring, ()).holds(as_point)
+
+
+def test_settings_name_the_versions_they_know() -> None:
+    from mockserver import Settings
+
+    with pytest.raises(ValueError, match="no API version '2027-01'; the versions: 2025-12, 2026-11"):
+        Settings(api_version="2027-01")
+    assert Settings(api_version="2026-11", dedup_window_s=0).edition == V2026
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--api-version", "2027-01"], "the API versions are 2025-12, 2026-11, got '2027-01'"),
+        (["--dedup-window", "-1"], "must be between 0 and 86400 s"),
+        (["--dedup-window", "soon"], "expected a number of seconds"),
+    ],
+)
+def test_bad_contract_options_are_usage_errors(args: list[str], says: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "mockserver", *args], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and says in done.stderr, done.stderr

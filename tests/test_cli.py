@@ -56,6 +56,8 @@ def test_version_is_printed() -> None:
         ("MOCKSERVER_ERROR_RATE", "2", "MOCKSERVER_ERROR_RATE=2: must be between 0 and 1"),
         ("MOCKSERVER_STRICT", "maybe", "MOCKSERVER_STRICT=maybe: expected true/false, 1/0 or yes/no"),
         ("MOCKSERVER_QUIET", "on", "MOCKSERVER_QUIET=on: expected true/false, 1/0 or yes/no"),
+        ("MOCKSERVER_API_VERSION", "2026", "MOCKSERVER_API_VERSION=2026: the API versions are 2025-12, 2026-11"),
+        ("MOCKSERVER_DEDUP_WINDOW", "-5", "MOCKSERVER_DEDUP_WINDOW=-5: must be between 0 and 86400 s"),
     ],
 )
 def test_a_bad_environment_value_names_its_variable(variable: str, value: str, message: str) -> None:

@@ -65,8 +65,8 @@ class Settings:
         return specs.edition(self.api_version, upstream_enums=self.upstream_enums)
 
     def speaks(self, version: str) -> bool:
-        """Whether the API served is ``version`` or later (versions are dates: they compare as text)."""
-        return self.api_version >= version
+        """Whether the API served is ``version`` or later."""
+        return self.edition.speaks(version)
 
     @property
     def refuses_unknown_keys(self) -> bool:

@@ -137,11 +137,12 @@ NO_FEATURE_URI = (
 )
 
 
-def _repeats(namespace: NamespaceStore, records: list[Record], settings: Settings) -> set[str]:
-    """The ids of those of ``records`` (in order) that repeat one recorded within the window: dropped."""
+def _repeats(namespace: NamespaceStore, records: list[Record], settings: Settings, now: int) -> set[str]:
+    """The ids of those of ``records`` (in order, recorded at ``now``) that repeat one recorded within the
+    window: dropped."""
     if not settings.speaks(V2026_11):
         return set()
-    now, window = now_us(), round(settings.dedup_window_s * 1e6)
+    window = round(settings.dedup_window_s * 1e6)
     admit = namespace.recent.admit
     return {record["interaction_id"] for record in records if not admit(dedup_key(record), now, window)}
 
@@ -156,7 +157,7 @@ async def create_interaction(request: web.Request) -> web.Response:
     record = new_record(body, now, rules.edition)
     if not settings.speaks(V2026_11):
         return raw_json(namespace.add(record, now))
-    if _repeats(namespace, [record], settings):
+    if _repeats(namespace, [record], settings, now):
         return respond({**record, "interaction_id": None, "deduplicated": True})
     stored = namespace.add(record, now)
     extras = b',"deduplicated":false'
@@ -171,7 +172,7 @@ async def create_interactions_batch(request: web.Request) -> web.Response:
     namespace, settings = request[NAMESPACE], request.app[SETTINGS]
     records = batch.records
     ensure_room(namespace, len(records), settings.max_records)
-    dropped = _repeats(namespace, records, settings)
+    dropped = _repeats(namespace, records, settings, now_us())
     # Taken apart again without the repeats: only when a batch holds some.
     namespace.fill(rows_of(r for r in records if r["interaction_id"] not in dropped) if dropped else batch.parts)
     # The official client requires a string id in every result: an empty one where nothing was stored.

@@ -82,7 +82,9 @@ def new_record(interaction: Mapping[str, Any], stamped_us: int | None = None, of
     if shape.backfills:
         given = record["occurred_at"]
         occurred = read_instant(given) if type(given) is str else None
-        # Not through _STAMPS: backfills reach any hour, and it keeps the text of each hour it has made.
-        written = None if occurred is None else stamp_text(min(occurred, stamped_us))
-        record["occurred_at"] = record["timestamp"] if occurred is None else written or given
+        if occurred is None:
+            record["occurred_at"] = record["timestamp"]
+        else:
+            # Not through _STAMPS: backfills reach any hour, and it keeps the text of each hour it has made.
+            record["occurred_at"] = stamp_text(min(occurred, stamped_us)) or given
     return record

@@ -70,6 +70,10 @@ class Edition(NamedTuple):
     version: str = SEED_VERSION
     upstream_enums: bool = False
 
+    def speaks(self, version: str) -> bool:
+        """Whether this is ``version`` or later (versions are dates: they compare as text)."""
+        return self.version >= version
+
 
 SEED = Edition()
 

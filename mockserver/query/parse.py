@@ -160,14 +160,14 @@ def _filters(filters: Mapping[str, Any] | None) -> Node | None:
 
 def _sort(sort: Mapping[str, Any] | None, of: Edition) -> Sort:
     if sort is None:
-        return LATEST_OCCURRED_FIRST if of.version >= V2026_11 else NEWEST_FIRST
+        return LATEST_OCCURRED_FIRST if of.speaks(V2026_11) else NEWEST_FIRST
     return Sort(resolve(sort["field"]), sort.get("direction", "asc") == "desc")
 
 
 def parse_list_request(body: Any, params: Mapping[str, str], of: Edition = SEED) -> ListQuery:
     """``body`` as ``jsonio.decode`` reads it (no deeper than its bound), under the rules of ``of``."""
     check("ListInteractionsRequest", body, ("body",), of)
-    window = parse_window(check_query("list_interactions", dict(params), of), of.version >= V2026_11)
+    window = parse_window(check_query("list_interactions", dict(params), of), of.speaks(V2026_11))
     return ListQuery(
         equals=tuple(Equals(name, body[name]) for name in SIMPLE_FIELDS if body.get(name) is not None),
         filters=_filters(body.get("filters")),

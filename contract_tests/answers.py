@@ -16,11 +16,12 @@ from typing import Any
 from jsonschema.exceptions import best_match
 
 import specs
-from contract_tests import diagnosis, reference
+from contract_tests import diagnosis
 from contract_tests.dataset import WHOLE_RUN, Dataset
 from contract_tests.report import reporting, require, require_status, show, violation
-from contract_tests.rules import LIST_MATCH, PAGE_ITEMS, SORT, SORT_OCCURRED_AT, Rule
 from contract_tests.target import Exchange, Target
+from specs.oracle import reference
+from specs.oracle.rules import LIST_MATCH, PAGE_ITEMS, SORT, SORT_OCCURRED_AT, Rule
 
 # From 2026-11 total is null unless asked for: the checks of a page's block ask for it.
 COUNTED = {"include_total": "true"}

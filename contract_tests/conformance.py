@@ -36,8 +36,8 @@ from schemathesis.specs.openapi.checks import (
 
 import specs
 from contract_tests.dataset import unique_tag
-from contract_tests.reference import GEO_OPERATORS, backfills
 from contract_tests.target import Target
+from specs.oracle.reference import GEO_OPERATORS, backfills
 
 CREATE_OPERATION = "POST /v1/retrievers/interactions"
 BATCH_OPERATION = "POST /v1/retrievers/interactions/batch"

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests import reference
+from specs.oracle import reference
 
 RECORD_COUNT = 48
 # The contract's largest page: with it, one answer holds every record of a run.

@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests import reference
 from contract_tests.dataset import WHOLE_RUN, Dataset
 from contract_tests.report import show
-from contract_tests.rules import (
+from contract_tests.target import Exchange, Target
+from specs.oracle import reference
+from specs.oracle.rules import (
     FILTER_AND,
     FILTER_CASE,
     FILTER_KEYS,
@@ -33,7 +34,6 @@ from contract_tests.rules import (
     SIMPLE_INTERACTION_TYPE,
     Rule,
 )
-from contract_tests.target import Exchange, Target
 
 Finding = tuple[Rule, Exchange | None, list[str]]
 Describe = Callable[[Mapping[str, Any]], str]

@@ -246,7 +246,7 @@ def contract_dataset(contract_target: Target) -> Iterator[Dataset]:
     """
     from contract_tests.dataset import Dataset, interactions, new_run
     from contract_tests.report import require_batch_results, require_status
-    from contract_tests.rules import BATCH, GET_AFTER_CREATE
+    from specs.oracle.rules import BATCH, GET_AFTER_CREATE
 
     run = new_run()
     bodies = interactions(run, contract_target.api_version)
@@ -269,8 +269,8 @@ def contract_queries(contract_target: Target, contract_dataset: Dataset) -> Quer
     """What the semantic properties draw from; from 2026-11 without the geo operators whose operand the target
     does not take in the shape the suites write it (answers.geo_refusals)."""
     from contract_tests.answers import geo_refusals
-    from contract_tests.reference import backfills
     from contract_tests.strategies import QueryStrategies
+    from specs.oracle.reference import backfills
 
     refused = geo_refusals(contract_target, contract_dataset) if backfills(contract_target.api_version) else {}
     return QueryStrategies(contract_dataset, refused)

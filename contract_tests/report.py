@@ -15,8 +15,8 @@ from hypothesis.errors import InvalidArgument
 from jsonschema.exceptions import best_match
 
 import specs
-from contract_tests.rules import ERROR_BODY, Rule
 from contract_tests.target import Exchange
+from specs.oracle.rules import ERROR_BODY, Rule
 
 
 class ContractViolation(AssertionError):

@@ -26,8 +26,8 @@ import snowballstemmer
 from hypothesis import strategies as st
 
 import specs
-from contract_tests import reference
 from contract_tests.dataset import Dataset, unique_tag
+from specs.oracle import reference
 
 Strategy = st.SearchStrategy
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from contract_tests.report import require_error
-from contract_tests.rules import AUTH_MALFORMED, AUTH_MISSING, NAMESPACE_MISSING
 from contract_tests.target import Exchange, Target
+from specs.oracle.rules import AUTH_MALFORMED, AUTH_MISSING, NAMESPACE_MISSING
 
 INTERACTION = {"feature_id": "auth-check", "interaction_type": ["click"], "position": 0}
 Call = Callable[..., Exchange]

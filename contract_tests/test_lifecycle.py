@@ -17,12 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import specs
-from contract_tests import reference, strategies
+from contract_tests import strategies
 from contract_tests.answers import check_order, read_page
 from contract_tests.dataset import WHOLE_RUN, Dataset, new_run, unique_tag
 from contract_tests.plugin import profile
 from contract_tests.report import require, require_batch_results, require_error, require_status, show
-from contract_tests.rules import (
+from contract_tests.target import Exchange, Target
+from specs.oracle import reference
+from specs.oracle.rules import (
     BACKFILL_FUTURE,
     BACKFILL_OCCURRED_AT,
     BATCH,
@@ -38,7 +40,6 @@ from contract_tests.rules import (
     SORT_OCCURRED_AT,
     Rule,
 )
-from contract_tests.target import Exchange, Target
 
 RUN = new_run()
 # What a create's answer says about that create (2026-11), not part of the stored record that get returns.

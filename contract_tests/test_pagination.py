@@ -8,21 +8,20 @@ checked asks, and one property checks the asking itself.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract_tests.answers import Listing, Page, ask
 from contract_tests.dataset import Dataset
 from contract_tests.plugin import profile
-from contract_tests.reference import page_number, total_pages
 from contract_tests.report import show
-from contract_tests.rules import (
+from contract_tests.strategies import QueryStrategies, limits, offsets
+from contract_tests.target import Target
+from specs.oracle.pages import Paging, block_findings
+from specs.oracle.reference import total_pages
+from specs.oracle.rules import (
     PAGE_CURSOR,
     PAGE_INCLUDE_TOTAL,
-    PAGE_LINKS,
-    PAGE_NUMBERS,
     PAGE_PAST_END,
     PAGE_SLICE,
     PAGE_STYLE,
@@ -30,10 +29,7 @@ from contract_tests.rules import (
     PAGE_WALK,
     Rule,
 )
-from contract_tests.strategies import QueryStrategies, limits, offsets
-from contract_tests.target import API, Target
 
-LIST_PATH = f"{API}/list"
 MAX_OFFSET = 10000
 # What include_total=true asks for (2026-11).
 COUNTS = ("total", "total_pages")
@@ -55,37 +51,11 @@ def check_rows(listing: Listing, page: Page, start: int, size: int, rule: Rule) 
 
 
 def check_block(listing: Listing, page: Page, limit: int, offset: int) -> None:
-    """The pagination block says where this page sits among all matches."""
+    """The pagination block says where this page sits among all matches (specs.oracle.pages states how)."""
     block, total = page.pagination, len(listing.expected)
     listing.require(block["total"] == total, PAGE_TOTAL, page.exchange, f"expected total {total}, got {block['total']}")
-    wanted = {"page": page_number(offset, limit), "page_size": limit, "total_pages": total_pages(total, limit)}
-    got = {name: block[name] for name in wanted}
-    listing.require(
-        got == wanted,
-        PAGE_NUMBERS,
-        page.exchange,
-        f"for offset {offset}, limit {limit}, total {total}: expected {show(wanted)}, got {show(got)}",
-    )
-    for name, present in (("next_page", offset + limit < total), ("previous_page", offset > 0)):
-        link = block.get(name)
-        should = "a link" if present else "null"
-        listing.require(
-            (link is not None) == present,
-            PAGE_LINKS,
-            page.exchange,
-            f"{name} should be {should} at offset {offset} of {total}, got {show(link)}",
-        )
-        if link is not None:
-            parts, query = urlsplit(str(link)), parse_qs(urlsplit(str(link)).query)
-            listing.require(
-                not parts.scheme
-                and not parts.netloc
-                and parts.path == LIST_PATH
-                and query.get("limit", []) + query.get("page_size", []) == [str(limit)],
-                PAGE_LINKS,
-                page.exchange,
-                f"{name} {link!r} should be a relative URL to {LIST_PATH} with the same limit ({limit})",
-            )
+    for finding in block_findings(block, len(page.rows), Paging(limit, offset, counted=True), total):
+        listing.require(False, finding.rule, page.exchange, *finding.details)
 
 
 @settings(profile())

@@ -33,8 +33,8 @@ from aiohttp import ClientSession, web
 from yarl import URL
 
 import specs
-from contract_tests.reference import GEO_OPERATORS
 from mockserver import Settings, create_app
+from specs.oracle.reference import GEO_OPERATORS
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITE_DIR = ROOT / "contract_tests"

@@ -1,6 +1,6 @@
 """The suites' reference evaluator and the mock's engine agree on what API version 2026-11 added.
 
-``contract_tests/reference.py`` states docs/list-semantics.md ("API version 2026-11") on its own; here
+``specs/oracle/reference.py`` states docs/list-semantics.md ("API version 2026-11") on its own; here
 random records (texts, points in both forms, lists of points, values that are no point, occurred_at
 in several spellings, null or missing) and random operands go through both, and the engine must list
 exactly the records the reference matches, in the reference's order. Polygon vertices and points are
@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import specs
-from contract_tests import reference
 from mockserver.errors import ValidationFailed
 from mockserver.query import parse_list_request, run_query
 from mockserver.store import NamespaceStore
+from specs.oracle import reference
 
 V2026 = specs.edition(specs.V2026_11)
 WHOLE = {"limit": "1000"}

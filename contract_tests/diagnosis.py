@@ -20,6 +20,7 @@ from contract_tests.dataset import WHOLE_RUN, Dataset
 from contract_tests.report import show
 from contract_tests.target import Exchange, Target
 from specs.oracle import reference
+from specs.oracle.blame import CASE_GOVERNED
 from specs.oracle.rules import (
     FILTER_AND,
     FILTER_CASE,
@@ -37,7 +38,6 @@ from specs.oracle.rules import (
 
 Finding = tuple[Rule, Exchange | None, list[str]]
 Describe = Callable[[Mapping[str, Any]], str]
-CASE_GOVERNED = ("eq", "ne", "in", "nin", "contains", "starts_with", "ends_with", "regex", "words", "phrase")
 COMBINATORS = {"AND": FILTER_AND, "OR": FILTER_OR, "NOT": FILTER_NOT}
 EXAMPLES = 3
 

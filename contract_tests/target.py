@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import specs
+from specs.oracle.replay import curl
 
 API = "/v1/retrievers/interactions"
 BODY_PREVIEW_CHARS = 1500
@@ -54,16 +54,7 @@ class Exchange:
 
     def curl(self) -> str:
         """A command that sends the same request again from a shell."""
-        parts = ["curl", "-sS", "-X", self.method, shlex.quote(self.url)]
-        for name, value in self.headers.items():
-            if name.lower() == "authorization" and self.api_key_env and value.startswith("Bearer "):
-                # The real key stays out of CI logs; the shell fills it in when the command is replayed.
-                parts += ["-H", f'"Authorization: Bearer ${self.api_key_env}"']
-            else:
-                parts += ["-H", shlex.quote(f"{name}: {value}")]
-        if self.body is not None:
-            parts += ["--data-raw", shlex.quote(self.body.decode("utf-8"))]
-        return " ".join(parts)
+        return curl(self.method, self.url, self.headers, self.body, self.api_key_env)
 
     def response_preview(self) -> str:
         """Status line and body, cut to a readable length."""

@@ -2,7 +2,8 @@
 
 One middleware (middlewares.front_door) in front of everything (mockserver/serving.py, which
 serves the app, counts on it being the only one):
-- the API (``/v1/retrievers/...``), routed on the root app: journal, faults, auth, namespace, errors;
+- the API (``/v1/retrievers/...``), routed on the root app: journal, faults, auth, namespace, errors
+  (with ``--proxy``: journal and errors; the target decides the rest, mockserver/proxy.py);
 - the admin API (``/_mock/...``), a sub-application adding its admin token: errors;
 - ``/openapi.json`` and everything unmatched: errors.
 """
@@ -20,9 +21,10 @@ from mockserver.data_file import read_data_file
 from mockserver.errors import StartupError
 from mockserver.faults import FaultState
 from mockserver.journal import Journal
+from mockserver.proxy import Proxy
 from mockserver.seeding import seeded_rows
 from mockserver.served_spec import openapi
-from mockserver.state import FAULTS, JOURNAL, RULES, SEEDED_WITH, SETTINGS, STARTED_AT, STORE
+from mockserver.state import FAULTS, JOURNAL, PROXY, RULES, SEEDED_WITH, SETTINGS, STARTED_AT, STORE
 from mockserver.store import Seeder, Store
 from mockserver.validation import BodyRules
 
@@ -32,6 +34,11 @@ ADMIN_PREFIX = "/_mock"
 
 # Methods the contract documents on no path: on the fixed paths they must say "405, Allow: POST".
 _UNDOCUMENTED_METHODS = ("PUT", "PATCH", "OPTIONS", "HEAD")
+
+
+def _proxied_routes(prefix: str, proxy: Proxy) -> list[web.RouteDef]:
+    """--proxy: every method on every path under the API's prefix goes to the target, which decides."""
+    return [web.route("*", f"{prefix}/{{tail:.*}}", proxy.forward)]
 
 
 def _api_routes(prefix: str) -> list[web.RouteDef]:
@@ -68,6 +75,8 @@ def _seeder(settings: Settings, rules: BodyRules) -> tuple[Seeder, str]:
         _within_limit(count, f"--data {settings.data_file} holds", settings.max_records)
         records = f"{count} record{'s' if count != 1 else ''}"
         return (lambda name: parts), f"the {records} of {settings.data_file} (--count and --seed not used)"
+    if settings.proxy is not None:
+        return (lambda name: ()), "no records: it holds what --record keeps of the proxied answers"
     _within_limit(settings.count, "--count", settings.max_records)
     words = f"{settings.count} generated records (seed {settings.seed})" if settings.count else "no records (--count 0)"
     return (lambda name: seeded_rows(settings.count, settings.seed, name, api_version=settings.api_version)), words
@@ -85,7 +94,9 @@ def create_app(settings: Settings | None = None) -> web.Application:
     faults = FaultState(settings.faults, random.Random(settings.seed))
     app = web.Application(
         middlewares=[
-            middlewares.front_door(API_PREFIX, journal, faults, settings.slow_ms / 1000, settings.cors_origin)
+            middlewares.front_door(
+                API_PREFIX, journal, faults, settings.slow_ms / 1000, settings.cors_origin, gated=settings.proxy is None
+            )
         ],
         client_max_size=settings.max_body_bytes,
     )
@@ -97,7 +108,13 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app[FAULTS] = faults
     app[STARTED_AT] = time.monotonic()
     app.router.add_get("/openapi.json", openapi, allow_head=False)
-    app.add_routes(_api_routes(API_PREFIX))
+    if settings.proxy is None:
+        app[PROXY] = None
+        app.add_routes(_api_routes(API_PREFIX))
+    else:
+        proxy = app[PROXY] = Proxy(settings.proxy, settings.api_version, settings.proxy_strict, settings.record)
+        app.cleanup_ctx.append(proxy.session)
+        app.add_routes(_proxied_routes(API_PREFIX, proxy))
     app.add_subapp(ADMIN_PREFIX, _admin_app())
     persistence.install(app)
     return app

@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -174,6 +175,17 @@ def _seconds(text: str) -> float:
     return _number_within(text, 86_400, "a number of seconds", " s")
 
 
+def _target_url(text: str) -> str:
+    """--proxy: an http(s) URL with a host; the API's paths are added to it."""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(
+            f"expected the target's base URL, http(s)://host[:port][/prefix] (e.g. https://api.mixpeek.com), "
+            f"got {text!r}"
+        )
+    return text.rstrip("/")
+
+
 def _port(text: str) -> int:
     value = _non_negative(text)
     if value > 65535:
@@ -296,6 +308,26 @@ def build_parser() -> argparse.ArgumentParser:
         default=_flag("upstream-enums"),
         help=f"accept the interaction types {V2026_11} added, under an older --api-version",
     )
+    proxy = parser.add_argument_group("proxy (verify a real implementation; README: Verifying proxy)")
+    proxy.add_argument(
+        "--proxy",
+        type=_target_url,
+        default=_env("proxy", "") or None,
+        metavar="URL",
+        help="forward every API request to this implementation and check each answer against the contract",
+    )
+    proxy.add_argument(
+        "--proxy-strict",
+        action="store_true",
+        default=_flag("proxy-strict"),
+        help="with --proxy: answer 502, naming the rule, instead of an answer that breaks the contract",
+    )
+    proxy.add_argument(
+        "--record",
+        action="store_true",
+        default=_flag("record"),
+        help="with --proxy: keep the records the answers carry in the local namespace of the same name",
+    )
     parser.add_argument("--quiet", action="store_true", default=_flag("quiet"), help="no access log")
     return parser
 
@@ -307,6 +339,8 @@ def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
         argparse.ArgumentParser(prog="mockserver").error(str(exc))
     _check_environment(parser)
     args = parser.parse_args(argv)
+    if args.proxy is None and (args.proxy_strict or args.record):
+        parser.error("--proxy-strict and --record work on proxied traffic: give --proxy URL too")
     api_keys = args.api_keys if args.api_keys is not None else _env_list("api-key")
     namespaces = args.namespaces if args.namespaces is not None else _env_list("namespace")
     return Settings(
@@ -331,6 +365,9 @@ def settings_from_args(argv: Sequence[str] | None = None) -> Settings:
         state_file=args.state_file,
         save_interval_s=args.save_interval,
         quiet=args.quiet,
+        proxy=args.proxy,
+        proxy_strict=args.proxy_strict,
+        record=args.record,
     )
 
 
@@ -377,6 +414,11 @@ def describe(app: web.Application, port: int) -> str:
             else ""
         )
     )
+    if settings.proxy:
+        checked = "a contract violation answered 502" if settings.proxy_strict else "violations logged and journalled"
+        recorded = "; records kept locally (--record)" if settings.record else ""
+        lines.append(f"  proxy to {settings.proxy}: every API answer checked, {checked}{recorded}")
+        lines.append(f"  violations: http://{settings.host}:{port}/_mock/violations")
     if settings.state_file:
         lines.append(f"  state file: {settings.state_file} (saved every {settings.save_interval_s:g} s and on exit)")
     if settings.host not in {"127.0.0.1", "localhost", "::1"} and not settings.api_keys:

@@ -55,9 +55,14 @@ class Settings:
     state_file: Path | None = None
     save_interval_s: float = DEFAULT_SAVE_INTERVAL_S
     quiet: bool = False
+    proxy: str | None = None  # an implementation to forward the API to, judging every exchange (mockserver/proxy.py)
+    proxy_strict: bool = False  # answer 502 instead of an answer that breaks the contract
+    record: bool = False  # keep the records proxied answers carry in the local namespaces
 
     def __post_init__(self) -> None:
         specs.edition(self.api_version)  # an unknown version is a ValueError naming the known ones
+        if self.proxy is None and (self.proxy_strict or self.record):
+            raise ValueError("proxy_strict and record need a proxy target (--proxy URL)")
 
     @property
     def edition(self) -> Edition:

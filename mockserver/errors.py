@@ -80,6 +80,18 @@ class ServiceUnavailable(ApiError):
     error_type = "ServiceUnavailableError"
 
 
+class BadGateway(ApiError):
+    """--proxy: the target could not be reached, or (--proxy-strict) its answer broke the contract."""
+
+    status = 502
+    error_type = "BadGatewayError"
+
+
+class GatewayTimeout(ApiError):
+    status = 504
+    error_type = "GatewayTimeoutError"
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     error_type = "PayloadTooLargeError"

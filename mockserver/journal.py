@@ -24,6 +24,8 @@ BODY = web.RequestKey("body", bytes)
 # Seconds the request spent waiting (its body arriving, latency it asked for, work done in a thread):
 # time in which the event loop served others. The rest of its time it held the loop.
 AWAITED = web.RequestKey("awaited", float)
+# The contract rules a proxied exchange broke (mockserver/proxy.py), each as the journal shows it.
+VIOLATIONS = web.RequestKey("violations", tuple[dict[str, Any], ...])
 
 _T = TypeVar("_T")
 log = logging.getLogger("mockserver.slow")
@@ -48,6 +50,7 @@ class Entry(NamedTuple):
     request_headers: tuple[tuple[str, str], ...]
     response_headers: tuple[tuple[str, str], ...]
     response_body: bytes
+    violations: tuple[dict[str, Any], ...]
 
     @property
     def path(self) -> str:
@@ -70,6 +73,7 @@ class Entry(NamedTuple):
             "body": _body(self.raw_body),
             "request": {"headers": _headers(self.request_headers), **_shown(self.raw_body)},
             "response": {"headers": _headers(self.response_headers), **_shown(self.response_body)},
+            "violations": list(self.violations),
         }
 
 
@@ -102,11 +106,13 @@ class Journal:
         status: int | None = None,
         namespace: str | None = None,
         slow: bool | None = None,
+        violations: bool | None = None,
         since: float | None = None,
         until: float | None = None,
     ) -> Iterator[Entry]:
         """Entries oldest first; ``path`` matches as a prefix, ``method`` in any case, ``since`` and ``until``
-        (Unix times) bound when the answer was given, the others match exactly."""
+        (Unix times) bound when the answer was given, ``violations`` whether the proxy found the exchange broke
+        a contract rule, the others match exactly."""
         wanted_method = None if method is None else method.upper()
         for entry in self._entries:
             if wanted_method is not None and entry.method != wanted_method:
@@ -116,6 +122,8 @@ class Journal:
             if namespace is not None and entry.namespace != namespace:
                 continue
             if slow is not None and entry.slow != slow:
+                continue
+            if violations is not None and bool(entry.violations) != violations:
                 continue
             if (since is not None and entry.at < since) or (until is not None and entry.at > until):
                 continue
@@ -234,5 +242,6 @@ def record_exchange(
             tuple(request.headers.items()),
             tuple(response.headers.items()),
             _kept(answered),
+            request.get(VIOLATIONS, ()),
         )
     )

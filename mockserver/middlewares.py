@@ -123,9 +123,12 @@ def _admit(request: web.Request) -> None:
     request[NAMESPACE] = request.app[STORE].namespace(_namespace_name(request))
 
 
-def front_door(api_prefix: str, journal: Journal, faults: FaultState, slow_s: float, cors_origin: str) -> Middleware:
-    """The server's one middleware: API requests are journalled and pass the gate, all others
-    (admin API, served spec, unknown paths) get their failures rendered as JSON.
+def front_door(
+    api_prefix: str, journal: Journal, faults: FaultState, slow_s: float, cors_origin: str, gated: bool = True
+) -> Middleware:
+    """The server's one middleware: API requests are journalled and pass the gate (unless not ``gated``: a
+    proxy leaves faults, auth and namespaces to its target), all others (admin API, served spec, unknown
+    paths) get their failures rendered as JSON.
 
     One layer rather than a chain of six (and the API routes on the root app rather than in a
     sub-application): each layer costs every request a few microseconds, a visible share of a
@@ -146,18 +149,22 @@ def front_door(api_prefix: str, journal: Journal, faults: FaultState, slow_s: fl
         started = time.perf_counter()
         try:
             # Faults first (a forced answer skips the rest), then the gate, then the handler.
-            forced = await injected_fault(faults, request) if faults.armed or "Prefer" in request.headers else None
+            forced = None
+            if gated and (faults.armed or "Prefer" in request.headers):
+                forced = await injected_fault(faults, request)
             if forced is not None:
                 response = forced
             else:
-                _admit(request)
+                if gated:
+                    _admit(request)
                 response = await handler(request)
         except Exception as exc:
             response = _render_failure(exc, request)
         if body_unread(request):
             await read_body(request)
         allow_reading(cors_origin, request, response)
-        tell_preferences(request, response)
+        if gated:
+            tell_preferences(request, response)
         record_exchange(journal, request, response, started, slow_s)
         return response
 

@@ -226,3 +226,12 @@ PAGE_INCLUDE_TOTAL = Rule(
 PAGE_ITEMS = Rule(
     "page.items", "the list answer carries items, the same array as results", "upstream/EVOLUTION.md (adopted)"
 )
+
+# What a verifying proxy holds one exchange to besides the rules above (the suites leave these to Schemathesis).
+SHAPE_STATUS = Rule("shape.status", "every answer's status is one its operation documents", "specs/openapi.json")
+SHAPE_BODY = Rule(
+    "shape.body", "every 2xx answer's body is valid against the documented schema of its status", "specs/"
+)
+LIST_RECORD = Rule(
+    "list.record", "a listed record is the record create returned, field for field", "CONTRACT.md > Operations"
+)

@@ -339,7 +339,8 @@ def _bundled_components(of: Edition = SEED, view: View = _MOCK) -> dict[str, Any
 
 
 def _fast(name: str, of: Edition, view: View) -> jsonschema_rs.Validator:
-    _raw_schema(name)
+    if name not in _bundled_components(of, view):
+        raise KeyError(f"no component schema named {name!r}; known: {', '.join(_bundled_components(of, view))}")
     document = {"$ref": f"#/components/schemas/{name}", "components": {"schemas": _bundled_components(of, view)}}
     return jsonschema_rs.Draft202012Validator(document, validate_formats=True)
 
@@ -355,9 +356,9 @@ def fast_validator(name: str, of: Edition = SEED) -> jsonschema_rs.Validator:
 
 @cache
 def documented_fast_validator(name: str, of: Edition = SEED) -> jsonschema_rs.Validator:
-    """The same rules as :func:`documented_validator`, checked in Rust: for judging every answer of a live
-    server (the verifying proxy) at a cost far below the exchange's."""
-    _require_documented(name, of)
+    """The rules of a documented component (a model, or a schema the OpenAPI document states inline, such
+    as ``ValidationErrorResponse``), checked in Rust: for judging every answer of a live server (the
+    verifying proxy) at a cost far below the exchange's."""
     return _fast(name, of, _DOCUMENTED)
 
 

@@ -7,8 +7,10 @@ the request: any part false for it is one the server reads wrong, so the walk fo
 false parts down to a condition (its operator, or ``case_sensitive`` when the opposite case
 sensitivity would hold it) or to a combinator whose children are each read right. A record
 left out although it matches is named as precisely as the record allows: the case
-sensitivity when the opposite default would exclude it, the request's only part when it has
-one, else the list rule itself.
+sensitivity when the opposite default would exclude it, ``interaction_type`` when the record
+holds the asked type among others (read as whole-list equality), the request's only part when
+it has one, else the list rule itself. Like diagnosis.py's, these are readings of the request
+that would give the answer seen, tried before the generic rule is named.
 """
 
 from __future__ import annotations
@@ -107,15 +109,23 @@ def _child(child: Mapping[str, Any], record: Record, case_sensitive: bool) -> Fi
 def _false_combinator(key: str, children: Any, record: Record, case_sensitive: bool) -> Finding | None:
     children = list(children)
     held = [reference.child_holds(child, record, case_sensitive) for child in children]
+    flipped = [reference.child_holds(child, record, not case_sensitive) for child in children]
     shown = "children: " + ", ".join("true" if h else "false" for h in held)
+    opposite = f"with case_sensitive {str(not case_sensitive).lower()} the record passes"
     if key == "AND":
         return next((found for child in children if (found := _child(child, record, case_sensitive))), None)
     if key == "OR" and not any(held):
+        if any(flipped):
+            return Finding(
+                FILTER_CASE, (f"OR over {len(children)} children, none true for the listed record", opposite)
+            )
         if len(children) == 1:
             return _child(children[0], record, case_sensitive)
         return Finding(FILTER_OR, (f"OR over {len(children)} children, none true for the listed record", shown))
     if key == "NOT" and any(held):
         details = [f"NOT over {len(children)} children, some true for the listed record", shown]
+        if not any(flipped):
+            return Finding(FILTER_CASE, (*details, opposite))
         if not all(held):
             details.append('the listing is that of "not all children true" rather than "no child true"')
         return Finding(FILTER_NOT, tuple(details))
@@ -142,6 +152,10 @@ def wrongly_left_out(request: Mapping[str, Any], record: Record) -> Finding:
         strict = {**request, "filters": {**filters, "case_sensitive": True}}
         if not reference.matches(strict, record):
             return Finding(FILTER_CASE, (shown, "it is excluded only if case_sensitive defaults to true"))
+    wanted_type, types = request.get("interaction_type"), record.get("interaction_type")
+    if wanted_type is not None and isinstance(types, list) and types != [wanted_type]:
+        why = f"its interaction_type {types!r} holds {wanted_type!r} among others: left out as by whole-list equality"
+        return Finding(SIMPLE_INTERACTION_TYPE, (shown, why))
     parts = [*_simple_parts(request), *([("search", SEARCH)] if request.get("search") else [])]
     if isinstance(filters, Mapping) and not parts:
         return _only_condition(filters, record) or Finding(FILTER_AND if "AND" in filters else LIST_MATCH, (shown,))

@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         app.add_routes(_api_routes(API_PREFIX))
     else:
         proxy = app[PROXY] = Proxy(settings.proxy, settings.api_version, settings.proxy_strict, settings.record)
-        app.cleanup_ctx.append(proxy.session)
+        app.cleanup_ctx.append(proxy.connections)
         app.add_routes(_proxied_routes(API_PREFIX, proxy))
     app.add_subapp(ADMIN_PREFIX, _admin_app())
     persistence.install(app)

@@ -9,27 +9,28 @@ kept with the exchange in the journal (``/_mock/journal?violations=true``), coun
 ``--record`` the records the answers carry (created, fetched, listed) are stored in the
 local namespace of the same name, to be exported and served offline.
 
-Bodies are read whole: an answer must be read to be judged, and the API's answers are JSON
+Bodies are read whole (mockserver/upstream.py): an answer must be read to be judged, and the API's answers are JSON
 documents of bounded size, not streams.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import orjson
 from aiohttp import web
-from yarl import URL
+from multidict import CIMultiDict
 
 from mockserver.errors import ApiError, BadGateway, GatewayTimeout, error_body
 from mockserver.journal import VIOLATIONS, take_body
 from mockserver.jsonio import respond
 from mockserver.state import PROXY, STORE
+from mockserver.upstream import BadAnswer, Upstream
 from mockserver.verifier import Exchange, Verifier, operation_of
 from specs.oracle.pages import Finding
 from specs.oracle.replay import curl
@@ -67,15 +68,12 @@ class Proxy:
         self.verifier = Verifier(version)
         self.checked = 0
         self.broken: Counter[str] = Counter()
-        self._session: aiohttp.ClientSession | None = None
+        self.upstream = Upstream(self.target)
 
-    async def session(self, app: web.Application) -> AsyncIterator[None]:
-        """The client's lifetime is the app's: one pool of kept-alive connections to the target."""
-        self._session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=TIMEOUT_S), auto_decompress=True, skip_auto_headers=("User-Agent",)
-        )
+    async def connections(self, app: web.Application) -> AsyncIterator[None]:
+        """The kept-alive connections to the target live as long as the app."""
         yield
-        await self._session.close()
+        self.upstream.close()
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -93,15 +91,13 @@ class Proxy:
         self.verifier = Verifier(self.verifier.version)
 
     async def forward(self, request: web.Request) -> web.StreamResponse:
-        assert self._session is not None
         raw = await take_body(request)
-        headers = {name: value for name, value in request.headers.items() if name.lower() not in _NOT_FORWARDED}
-        url = URL(self.target + request.rel_url.raw_path_qs, encoded=True)
+        headers = [(name, value) for name, value in request.headers.items() if name.lower() not in _NOT_FORWARDED]
+        target = request.rel_url.raw_path_qs
         try:
-            async with self._session.request(request.method, url, headers=headers, data=raw or None) as answer:
-                payload = await answer.read()
-                status, answered = answer.status, answer.headers
-        except (aiohttp.ClientError, TimeoutError) as exc:
+            async with asyncio.timeout(TIMEOUT_S):
+                answer = await self.upstream.request(request.method, target, headers, raw)
+        except (OSError, BadAnswer, TimeoutError) as exc:
             return _unreachable(self.target, exc)
         exchange = Exchange(
             request.method,
@@ -109,18 +105,18 @@ class Proxy:
             dict(request.query),
             dict(request.headers),
             raw,
-            status,
-            payload,
+            answer.status,
+            answer.body,
             time.monotonic(),
         )
-        violations = self._judge(exchange, str(url))
+        violations = self._judge(exchange, self.target + target)
         request[VIOLATIONS] = violations
         if self.record and operation_of(exchange.method, exchange.path) is not None:
             _record(request.app, exchange)
         if violations and self.strict:
             return _refused(violations)
-        kept = {name: value for name, value in answered.items() if name.lower() not in _NOT_RETURNED}
-        return web.Response(body=payload, status=status, headers=kept)
+        kept = [(name, value) for name, value in answer.headers if name.lower() not in _NOT_RETURNED]
+        return web.Response(body=answer.body, status=answer.status, headers=CIMultiDict(kept))
 
     def _judge(self, exchange: Exchange, url: str) -> tuple[dict[str, Any], ...]:
         findings = self.verifier.check(exchange)
@@ -171,6 +167,8 @@ def _refused(violations: tuple[dict[str, Any], ...]) -> web.Response:
 def _unreachable(target: str, exc: BaseException) -> web.Response:
     if isinstance(exc, TimeoutError):
         failure: ApiError = GatewayTimeout(f"The proxy target {target} gave no answer within {TIMEOUT_S:g} s")
+    elif isinstance(exc, BadAnswer):
+        failure = BadGateway(f"The proxy target {target} answered what is no HTTP answer: {exc}")
     else:
         failure = BadGateway(f"The proxy target {target} could not be reached: {type(exc).__name__}: {exc}")
     return respond(error_body(failure), failure.status)

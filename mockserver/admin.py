@@ -1,4 +1,4 @@
-"""The admin API under ``/_mock/``: health, namespaces, reset, load, journal and faults.
+"""The admin API under ``/_mock/``: health, namespaces, reset, load, export, journal and faults.
 
 It is the mock's own surface, not the product's: documented in openapi.json under the
 "Mock admin" tag and left out of the served contract and the contract suites.
@@ -6,6 +6,7 @@ It is the mock's own surface, not the product's: documented in openapi.json unde
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hmac
 import time
@@ -18,14 +19,17 @@ from mockserver.config import Faults
 from mockserver.errors import NotFound, Unauthorized, ValidationFailed
 from mockserver.faults import STARTED_WITH
 from mockserver.jsonio import decode, loads, respond
+from mockserver.proxy import violations
 from mockserver.query.instants import read_instant
 from mockserver.records import new_record
-from mockserver.state import FAULTS, JOURNAL, RULES, SETTINGS, STARTED_AT, STORE
+from mockserver.state import FAULTS, JOURNAL, PROXY, RULES, SETTINGS, STARTED_AT, STORE
 from mockserver.store import NamespaceStore, Record, ensure_room, rows_of
 from mockserver.validation import check, check_query
 from specs import Edition
 
 DEFAULT_JOURNAL_LIMIT = 100
+# Records written per chunk of an export: about 3 MB of generated records, a few milliseconds of the loop.
+EXPORT_CHUNK = 4096
 
 
 @web.middleware
@@ -59,11 +63,14 @@ async def namespaces(request: web.Request) -> web.Response:
 
 
 async def reset_all(request: web.Request) -> web.Response:
-    """Everything back to how the server started: namespaces, faults and the journal."""
+    """Everything back to how the server started: namespaces, faults, the journal and what the proxy found."""
     request.config_dict[STORE].reset_all()
     faults = request.config_dict[FAULTS]
     faults.replace(request.config_dict[SETTINGS].faults, STARTED_WITH)
     request.config_dict[JOURNAL].clear()
+    proxy = request.config_dict[PROXY]
+    if proxy is not None:
+        proxy.reset()
     return respond(
         {
             "reset": "all",
@@ -132,6 +139,27 @@ async def empty_namespace(request: web.Request) -> web.Response:
     return respond({"namespace": name, "removed": removed, "records": 0})
 
 
+async def export_records(request: web.Request) -> web.StreamResponse:
+    """A namespace's records as stored (the bytes a get answers), one a line in insertion order, so that
+    ``mockserver --data`` serves them again as they are.
+
+    The records are the namespace's at the start (writes meanwhile neither tear nor change the download),
+    written a chunk at a time with a turn of the event loop between chunks: a million records never
+    become one bytes object, and other requests are answered while a big namespace downloads.
+    """
+    check_query("mock_export_records", request.query)
+    name = request.match_info["namespace"]
+    records = list(request.config_dict[STORE].namespace(name))
+    response = web.StreamResponse()
+    response.content_type = "application/x-ndjson"
+    await response.prepare(request)
+    for start in range(0, len(records), EXPORT_CHUNK):
+        await response.write(b"\n".join(records[start : start + EXPORT_CHUNK]) + b"\n")
+        await asyncio.sleep(0)
+    await response.write_eof()
+    return response
+
+
 def _unix_time(query: dict[str, Any], name: str) -> float | None:
     """A since/until query parameter (an RFC 3339 date-time or a Unix time) as a Unix time."""
     text = query.get(name)
@@ -157,6 +185,7 @@ async def journal(request: web.Request) -> web.Response:
             status=query.get("status"),
             namespace=query.get("namespace"),
             slow=query.get("slow"),
+            violations=query.get("violations"),
             since=_unix_time(query, "since"),
             until=_unix_time(query, "until"),
         )
@@ -227,7 +256,9 @@ def routes() -> list[web.RouteDef]:
         web.post("/namespaces/{namespace}/reset", reset_namespace),
         web.post("/namespaces/{namespace}/records", load_records),
         web.delete("/namespaces/{namespace}/records", empty_namespace),
+        web.get("/namespaces/{namespace}/export", export_records, allow_head=False),
         web.get("/journal", journal, allow_head=False),
+        web.get("/violations", violations, allow_head=False),
         web.delete("/journal", clear_journal),
         web.get("/journal/{entry_id}", journal_entry, allow_head=False),
         web.get("/faults", get_faults, allow_head=False),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -91,3 +92,27 @@ def test_the_record_and_replay_example(
         f"{offline.url}{LIST}?limit=1000", json={"interaction_type": "click"}, headers=HEADERS, timeout=10
     )
     assert again.json()["results"] == [record for page in pages for record in page]
+
+
+def test_the_pull_example(cli: Callable[..., RunningCli], staging: BackgroundServer, tmp_path: Path) -> None:
+    pull_line, serve_line, filtered = commands()[2][0], commands()[2][1], " ".join(commands()[2][2:])
+    env = {"STAGING_API_KEY": "dev"}
+    for line in (pull_line, filtered.replace("\\ ", "")):
+        subprocess.run(
+            ["bash", "-c", line.replace(STAGING, staging.url)],
+            cwd=tmp_path,
+            env={**os.environ, **env},
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    pulled = (tmp_path / "staging.jsonl").read_bytes().splitlines()
+    stored = requests.get(f"{staging.url}/_mock/namespaces/demo/export", timeout=10).content.splitlines()
+    assert sorted(pulled) == sorted(stored) and len(pulled) == 60
+    assert (tmp_path / "mobile.parquet").stat().st_size > 0
+    offline = start(cli, serve_line.replace("staging.jsonl", str(tmp_path / "staging.jsonl")), staging.url)
+    some = json.loads(stored[0])["interaction_id"]
+    assert (
+        requests.get(f"{offline.url}/v1/retrievers/interactions/{some}", headers=HEADERS, timeout=10).content
+        == stored[0]
+    )

@@ -1,9 +1,10 @@
 """An independent statement of the list semantics, as executable Python: what a list answer must be.
 
 Written for obviousness, not speed: each rule of CONTRACT.md > List semantics is one small
-function, and nothing here is shared with (or imported from) the mock. The suites only send
-queries whose meaning the contract fixes (see ``strategies.py``), so every answer computed
-here is the only correct one, whatever an implementation chose where the contract is open.
+function, and nothing here is imported from the mock's engine (tests/test_layers.py). The
+suites only send queries whose meaning the contract fixes (contract_tests/strategies.py), and
+the verifying proxy only judges those (``pages.open_parts``), so every answer computed here is
+the only correct one, whatever an implementation chose where the contract is open.
 
 API version 2026-11 (docs/list-semantics.md, its last section) adds the operators ``words``,
 ``phrase`` and ``geo_*``, ranges on ``occurred_at`` and a default order by ``occurred_at``; the

@@ -212,7 +212,8 @@ class Verifier:
             return []
         found = self._repeat(exchange, sent)
         found += self._echoes(sent, body)
-        self._remember(exchange.namespace, body)
+        if isinstance(body.get("interaction_id"), str) and body["interaction_id"]:
+            self._remember(exchange.namespace, body)
         return found
 
     def _documented(self, value: Any, model: str) -> bool:

@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 
 from mockserver import Settings
 from mockserver.cli import settings_from_args
+from mockserver.verifier import Exchange, Verifier
 from tests.conftest import AUTH, ClientFactory
 
 API = "/v1/retrievers/interactions"
@@ -196,3 +197,36 @@ async def test_recorded_lists_answer_offline_as_they_did_online(make_client: Cli
     offline = [await walk(offline_mock, request, limit) for request, limit in asked]
     assert offline == online
     assert all(total > limit for (_, total), (_, limit) in zip(online, asked, strict=True))  # several pages each
+
+
+async def test_a_fault_of_the_judge_costs_the_app_nothing(
+    make_client: ClientFactory, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    target = await make_client(count=5)
+    proxy = await behind_proxy(make_client, target)
+
+    def broken(self: Verifier, exchange: Exchange) -> list[Any]:
+        raise RuntimeError("judge fell over")
+
+    monkeypatch.setattr(Verifier, "check", broken)
+    with caplog.at_level(logging.ERROR, logger="mockserver.proxy"):
+        answer = await proxy.post(f"{API}/list?limit=2", json={}, headers=AUTH)
+    assert answer.status == 200 and len((await answer.json())["results"]) == 2
+    assert any("passed on unjudged" in record.getMessage() for record in caplog.records)
+
+
+async def test_a_2026_create_answered_without_an_id_is_named_not_a_crash(
+    make_client: ClientFactory, aiohttp_server: Any
+) -> None:
+    async def no_id(request: web.Request) -> web.Response:
+        body = await request.json()
+        return web.json_response({**body, "timestamp": "2026-01-01T00:00:00Z"})
+
+    app = web.Application()
+    app.router.add_post(API, no_id)
+    server = await aiohttp_server(app)
+    proxy = await make_client(proxy=str(server.make_url("")).rstrip("/"), api_version="2026-11")
+    sent = {"feature_id": "f", "interaction_type": ["click"], "position": 0}
+    answer = await proxy.post(API, json=sent, headers=AUTH)
+    assert answer.status == 200
+    assert (await (await proxy.get("/_mock/violations")).json())["rules"] == {"create.assigns": 1}
